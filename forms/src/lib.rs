@@ -7,9 +7,36 @@
 //! It must not do I/O, know about HTTP or HTML, or read the clock: the
 //! current date comes in through [`Env`]. It builds for `wasm32` too, so the
 //! browser validates with exactly the same code as the server.
+//!
+//! ```
+//! use amtsweg_forms::{Env, Form};
+//! let form = Form::load(r#"{
+//!   "id": "beispiel", "version": 1,
+//!   "title": {"de": "Beispiel", "en": "Example"},
+//!   "summary": {"de": "Ein Beispiel", "en": "An example"},
+//!   "authority": {"id": "amt", "name": {"de": "Amt", "en": "Office"}},
+//!   "steps": [{"id": "person", "title": {"de": "Person"}, "fields": [
+//!     {"id": "name", "type": "text", "label": {"de": "Name"}, "required": true}
+//!   ]}]
+//! }"#).unwrap();
+//! let env = Env { today: time::macros::date!(2026 - 11 - 23) };
+//! let eval = form.evaluate(&serde_json::Map::new(), &env);
+//! assert_eq!(eval.errors[0].message.de, "Geben Sie „Name“ an.");
+//! ```
 
+mod engine;
+mod form;
+pub mod messages;
 pub mod model;
+pub mod rules;
+pub mod schema;
+pub mod values;
 
+pub use engine::{
+    Answers, Evaluation, FeeLine, FieldError, FieldState, RuleFailure, StepState, SummaryRow,
+    SummarySection, media_type_allowed,
+};
+pub use form::{Form, MAX_DEFINITION_BYTES};
 pub use model::*;
 
 use thiserror::Error;
@@ -34,29 +61,4 @@ pub struct DefinitionErrors(pub Vec<DefinitionError>);
 pub struct Env {
     /// Today's date, for date limits like `today-18y`.
     pub today: time::Date,
-}
-
-/// A checked form definition, ready to evaluate answers.
-#[derive(Debug, Clone)]
-pub struct Form {
-    definition: FormDefinition,
-}
-
-impl Form {
-    /// Reads and checks a definition; every problem is reported with its path.
-    pub fn load(json: &str) -> Result<Form, DefinitionErrors> {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let definition: FormDefinition = serde_path_to_error::deserialize(de).map_err(|e| {
-            DefinitionErrors(vec![DefinitionError {
-                path: format!("$.{}", e.path()),
-                message: e.inner().to_string(),
-            }])
-        })?;
-        Ok(Form { definition })
-    }
-
-    /// The definition as written.
-    pub fn definition(&self) -> &FormDefinition {
-        &self.definition
-    }
 }
