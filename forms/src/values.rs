@@ -66,7 +66,7 @@ pub fn parse_number(value: &Value, decimals: u8) -> Result<Value, Problem> {
         _ => return Err(Problem::NotANumber { decimals }),
     };
     let (int_part, frac_part, negative) =
-        split_decimal(&text).ok_or(Problem::NotANumber { decimals })?;
+        split_decimal(&text, decimals).ok_or(Problem::NotANumber { decimals })?;
     if frac_part.len() > usize::from(decimals) {
         return Err(Problem::NotANumber { decimals });
     }
@@ -92,9 +92,9 @@ pub fn parse_number(value: &Value, decimals: u8) -> Result<Value, Problem> {
 
 /// Splits `"-1.234,56"` into (`"1234"`, `"56"`, negative). German style
 /// (`,` decimal, `.` thousands) and English style (`.` decimal) are both
-/// read; a lone `.` or `,` followed by exactly three digits is ambiguous and
-/// read the German way (thousands) only when more than one group follows.
-fn split_decimal(text: &str) -> Option<(String, String, bool)> {
+/// read. A lone `.` followed by exactly three digits (`1.000`) is read as a
+/// thousands separator when fewer than three decimals are allowed.
+fn split_decimal(text: &str, max_decimals: u8) -> Option<(String, String, bool)> {
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
@@ -110,7 +110,9 @@ fn split_decimal(text: &str) -> Option<(String, String, bool)> {
         // German decimal comma; dots before it are thousands separators.
         let (i, f) = body.split_at(pos);
         (i.to_string(), f[1..].to_string())
-    } else if body.matches('.').count() == 1 {
+    } else if body.matches('.').count() == 1
+        && !(max_decimals < 3 && body.find('.').is_some_and(|p| body.len() - p - 1 == 3))
+    {
         let pos = body.find('.')?;
         let (i, f) = body.split_at(pos);
         (i.to_string(), f[1..].to_string())
@@ -165,7 +167,7 @@ pub fn parse_money(value: &Value) -> Result<i64, Problem> {
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}'))
         .collect();
-    let (int_part, frac, negative) = split_decimal(&cleaned).ok_or(Problem::NotMoney)?;
+    let (int_part, frac, negative) = split_decimal(&cleaned, 2).ok_or(Problem::NotMoney)?;
     if frac.len() > 2 {
         return Err(Problem::NotMoney);
     }
@@ -412,6 +414,8 @@ mod tests {
         assert_eq!(parse_money(&json!("1.234,56")), Ok(123_456));
         assert_eq!(parse_money(&json!("12.50")), Ok(1250));
         assert_eq!(parse_money(&json!("1.234.567")), Ok(123_456_700));
+        assert_eq!(parse_money(&json!("1.000")), Ok(100_000));
+        assert_eq!(parse_money(&json!("1000.5")), Ok(100_050));
         assert_eq!(parse_money(&json!(1250)), Ok(1250));
         assert_eq!(parse_money(&json!("12,505")), Err(Problem::NotMoney));
         assert_eq!(parse_money(&json!("zwölf")), Err(Problem::NotMoney));
