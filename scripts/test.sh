@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Runs every test of Amtsweg, as CI does (.ci/run calls this script):
+#
+#   1. setup          scripts/setup.sh: wasm target, wasm-bindgen-cli, chromium,
+#                     npm packages of end2end/ (installs only what is missing)
+#   2. fmt            cargo fmt --all --check
+#   3. clippy         cargo clippy --workspace --all-targets -- -D warnings
+#   4. cargo test     unit, property, router, storage (SQLite and PostgreSQL) and doc tests
+#   5. site           scripts/build-site.sh: the hydration bundle (wasm)
+#   6. server         the `amtsweg` binary, debug profile like the tests (no second build)
+#   7. end2end        Playwright on Debian's Chromium, JavaScript on and off,
+#                     against the server on a free loopback port with a fresh data dir
+#
+# PostgreSQL is expected at postgres://postgres@127.0.0.1:5432/postgres
+# (override with AMTSWEG_TEST_POSTGRES_URL); the script starts the local cluster
+# when it is not running. With CI=true every step must run: nothing is skipped.
+# Exits non-zero on the first failure and ends with a summary line.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root_dir=$(pwd)
+ci="${CI:-false}"
+[ "$ci" = "1" ] && ci=true
+
+# Same values for every cargo command here and in the other scripts, so that
+# no step rebuilds what another built.
+export LEPTOS_OUTPUT_NAME="${LEPTOS_OUTPUT_NAME:-amtsweg}"
+target_dir="${CARGO_TARGET_DIR:-target}"
+case "$target_dir" in /*) ;; *) target_dir="$root_dir/$target_dir" ;; esac
+export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$target_dir/site}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-$([ "$ci" = true ] && echo never || echo auto)}"
+
+started=$SECONDS
+step_name=""
+step_started=0
+summary=()
+notes=()
+tmp_dir=""
+server_pid=""
+
+say() { printf '\ntest: === %s\n' "$*"; }
+step() {
+    step_name="$1"
+    step_started=$SECONDS
+    say "$1"
+}
+step_done() {
+    summary+=("$step_name $((SECONDS - step_started))s")
+    step_name=""
+}
+elapsed() {
+    local s=$((SECONDS - started))
+    printf '%dm%02ds' $((s / 60)) $((s % 60))
+}
+
+finish() {
+    local rc=$?
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    if [ $rc -ne 0 ] && [ -n "$tmp_dir" ] && [ -f "$tmp_dir/server.log" ]; then
+        echo "test: last lines of the server's log ($tmp_dir/server.log):"
+        tail -n 40 "$tmp_dir/server.log" | sed 's/^/    /'
+    fi
+    if [ -n "$tmp_dir" ] && [ $rc -eq 0 ]; then
+        rm -rf "$tmp_dir"
+    fi
+    echo
+    if [ ${#summary[@]} -gt 0 ]; then
+        local joined
+        joined=$(printf '%s, ' "${summary[@]}")
+        echo "test: steps: ${joined%, }"
+    fi
+    for note in "${notes[@]}"; do echo "test: NOTE: $note"; done
+    if [ $rc -eq 0 ]; then
+        echo "test: PASSED: all tests passed in $(elapsed)"
+    else
+        echo "test: FAILED in step '${step_name:-?}' (exit code $rc) after $(elapsed)"
+    fi
+    exit $rc
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+# --- 1. setup --------------------------------------------------------------
+step setup
+./scripts/setup.sh
+case ":$PATH:" in
+    *":$HOME/.cargo/bin:"*) ;;
+    *) [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH" ;;
+esac
+
+# PostgreSQL for the storage tests that run against both backends.
+pg_url="${AMTSWEG_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+pg_ready() { command -v pg_isready >/dev/null 2>&1 && pg_isready -q -d "$pg_url"; }
+if ! pg_ready && [ -z "${AMTSWEG_TEST_POSTGRES_URL:-}" ] && [ -d /etc/postgresql ] &&
+    command -v pg_ctlcluster >/dev/null 2>&1; then
+    for version in $(ls /etc/postgresql); do
+        echo "test: PostgreSQL not answering; pg_ctlcluster $version main start"
+        pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    done
+    for _ in $(seq 1 20); do pg_ready && break; sleep 0.5; done
+fi
+if pg_ready; then
+    export AMTSWEG_TEST_POSTGRES_URL="$pg_url"
+    echo "test: PostgreSQL ready: AMTSWEG_TEST_POSTGRES_URL=$pg_url"
+elif [ "$ci" = true ]; then
+    echo "test: ERROR: PostgreSQL does not answer at $pg_url; CI runs the storage tests against it" >&2
+    exit 1
+else
+    notes+=("PostgreSQL did not answer at $pg_url: the PostgreSQL storage tests did not run")
+    echo "test: WARNING: PostgreSQL does not answer at $pg_url; its storage tests will not run" >&2
+fi
+step_done
+
+# --- 2. formatting ---------------------------------------------------------
+step "fmt"
+cargo fmt --all --check
+step_done
+
+# --- 3. clippy -------------------------------------------------------------
+step "clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+step_done
+
+# --- 4. cargo test ---------------------------------------------------------
+step "cargo test"
+cargo test --workspace
+step_done
+
+# --- 5. hydration bundle ---------------------------------------------------
+step "site"
+./scripts/build-site.sh
+step_done
+
+# --- 6. server binary ------------------------------------------------------
+# Debug profile, like the tests above: cargo reuses their artifacts.
+step "server"
+cargo build -p amtsweg-server --bin amtsweg
+server_bin="$target_dir/debug/amtsweg"
+[ -x "$server_bin" ] || {
+    echo "test: ERROR: $server_bin was not built" >&2
+    exit 1
+}
+step_done
+
+# --- 7. end-to-end ---------------------------------------------------------
+step "end2end"
+tmp_dir=$(mktemp -d "${TMPDIR:-/tmp}/amtsweg-e2e.XXXXXX")
+port=$(node -e '
+    const s = require("net").createServer();
+    s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });
+')
+base_url="http://127.0.0.1:$port"
+echo "test: starting $server_bin serve on $base_url (data in $tmp_dir/data)"
+AMTSWEG_DATA_DIR="$tmp_dir/data" \
+    AMTSWEG_LISTEN="127.0.0.1:$port" \
+    AMTSWEG_PUBLIC_URL="$base_url" \
+    AMTSWEG_DEFINITIONS_DIR="$root_dir/forms/definitions" \
+    RUST_LOG="${RUST_LOG:-info}" \
+    "$server_bin" serve >"$tmp_dir/server.log" 2>&1 &
+server_pid=$!
+healthy=false
+for _ in $(seq 1 120); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        echo "test: ERROR: the server exited before it answered /health" >&2
+        exit 1
+    fi
+    if curl -fsS -o /dev/null --max-time 2 "$base_url/health"; then
+        healthy=true
+        break
+    fi
+    sleep 0.5
+done
+[ "$healthy" = true ] || {
+    echo "test: ERROR: $base_url/health did not answer 200 within 60 s" >&2
+    exit 1
+}
+echo "test: server healthy at $base_url"
+(
+    cd end2end
+    AMTSWEG_BASE_URL="$base_url" \
+        AMTSWEG_DEFINITIONS_DIR="$root_dir/forms/definitions" \
+        npx --no-install playwright test
+)
+step_done
