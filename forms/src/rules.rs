@@ -184,22 +184,25 @@ impl CompiledRule {
 
     /// Evaluates the rule against `data` (a JSON object of answers).
     pub fn eval(&self, data: &Value) -> Result<Value, RuleError> {
-        let arena = datalogic_rs::bumpalo::Bump::new();
-        let engine = engine();
-        let result = engine
-            .evaluate(&self.logic, data, &arena)
-            .map_err(|e| RuleError(e.to_string()))?;
-        Ok(to_json(result))
+        self.run(data, |_, result| to_json(result))
     }
 
     /// Evaluates the rule as a condition, with JSON Logic's truthiness.
     pub fn test(&self, data: &Value) -> Result<bool, RuleError> {
+        self.run(data, |engine, result| engine.truthy(result))
+    }
+
+    fn run<T>(
+        &self,
+        data: &Value,
+        read: impl FnOnce(&Engine, &datalogic_rs::DataValue<'_>) -> T,
+    ) -> Result<T, RuleError> {
         let arena = datalogic_rs::bumpalo::Bump::new();
         let engine = engine();
         let result = engine
             .evaluate(&self.logic, data, &arena)
             .map_err(|e| RuleError(e.to_string()))?;
-        Ok(engine.truthy(result))
+        Ok(read(engine, result))
     }
 
     /// Builds the data a rule needs from the answers: only the names it
