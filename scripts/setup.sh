@@ -84,8 +84,10 @@ for pkg in "${apt_packages[@]}"; do
         missing+=("$pkg")
     fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-    say "Debian packages: ${apt_packages[*]:-none needed} already installed"
+if [ ${#apt_packages[@]} -eq 0 ]; then
+    say "Debian packages: none needed"
+elif [ ${#missing[@]} -eq 0 ]; then
+    say "Debian packages: ${apt_packages[*]} already installed"
 else
     if [ "$(id -u)" -eq 0 ]; then
         sudo=()
