@@ -3,7 +3,7 @@
 //!
 //! `cargo bench -p amtsweg-forms --bench engine`; the figures are in
 //! docs/benchmarks.md.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 

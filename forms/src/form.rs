@@ -912,9 +912,9 @@ impl Checker {
                                 .get(&nodes[group].field.id)
                                 .map(|&(_, go)| go)
                                 .unwrap_or(0);
-                            if sibling && o < order {
-                                None
-                            } else if target.parent.is_none() && o < group_order {
+                            let earlier_sibling = sibling && o < order;
+                            let before_group = target.parent.is_none() && o < group_order;
+                            if earlier_sibling || before_group {
                                 None
                             } else {
                                 Some(format!(

@@ -1,7 +1,7 @@
 //! The engine as a citizen and a form editor meet it: what is shown, what is
 //! asked, what is wrong (and how the message says so), what is stored, what
 //! it costs, and how a broken definition is reported.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use amtsweg_forms::{Answers, Env, Form, Lang};
 use serde_json::{Value, json};
