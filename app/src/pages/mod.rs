@@ -1,0 +1,81 @@
+//! The pages and the frame around them (skip link, header with the
+//! language switch, main, footer). One `h1` per page, landmarks for screen
+//! readers, plain links and forms that work without JavaScript.
+
+mod form;
+mod home;
+mod not_found;
+
+pub use form::FormPage;
+pub use home::HomePage;
+pub use not_found::NotFoundPage;
+
+use amtsweg_forms::{Lang, Text};
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+use crate::i18n::{href, ui, use_lang};
+
+/// The frame every page shares.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let lang = use_lang();
+    let location = use_location();
+    let other = move || match lang.get() {
+        Lang::De => Lang::En,
+        Lang::En => Lang::De,
+    };
+    let switch_href = move || href(&location.pathname.get(), other());
+    view! {
+        <a class="skip-link" href="#main">
+            {move || ui(lang.get()).skip_link}
+        </a>
+        <header class="site-header">
+            <div class="container site-header__inner">
+                <a class="site-name" href=move || href("/", lang.get())>
+                    "Amtsweg"
+                </a>
+                <span class="site-tagline">{move || ui(lang.get()).site_tagline}</span>
+                <nav class="lang-switch" aria-label="Sprache / Language">
+                    <a
+                        href=switch_href
+                        hreflang=move || other().tag()
+                        lang=move || other().tag()
+                        aria-label=move || ui(lang.get()).other_language_label
+                    >
+                        {move || ui(lang.get()).other_language_name}
+                    </a>
+                </nav>
+            </div>
+        </header>
+        <main id="main" class="container" tabindex="-1">
+            {children()}
+        </main>
+        <footer class="site-footer">
+            <div class="container">
+                <p>{move || ui(lang.get()).footer_text}</p>
+            </div>
+        </footer>
+    }
+}
+
+/// The `lang` attribute for a text shown in `lang`: `Some("de")` when an
+/// English page falls back to the German text, so screen readers switch
+/// pronunciation.
+pub(crate) fn fallback_lang(text: &Text, lang: Lang) -> Option<&'static str> {
+    (lang == Lang::En && text.get(Lang::En) == text.de).then_some("de")
+}
+
+/// Sets the HTTP status of the server-rendered response (no-op in the
+/// browser).
+pub(crate) fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(options), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        options.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}

@@ -1,0 +1,18 @@
+//! `amtsweg-server`: the `amtsweg` binary's library. It owns the
+//! configuration ([`config`]), storage ([`db`]), publishing and checking
+//! definition files ([`definitions`]), the HTTP router ([`routes`]) and
+//! its security headers and metrics, and the operator commands
+//! ([`commands`]).
+//!
+//! It must not contain form rules (those are `amtsweg-forms`) or page
+//! markup (that is `amtsweg-app`); it connects them to the outside world.
+
+pub mod catalog;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod definitions;
+pub mod error;
+pub mod metrics;
+pub mod routes;
+pub mod security;

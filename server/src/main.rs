@@ -1,0 +1,88 @@
+//! The `amtsweg` binary: parses the command line and runs one command.
+//! Everything else lives in the `amtsweg_server` library.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use amtsweg_server::{commands, config::Config, definitions, error::StartError};
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+/// Amtsweg – Online-Antragsportal / online application portal (OZG).
+#[derive(Debug, Parser)]
+#[command(name = "amtsweg", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web portal (the default).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Run the delivery worker (comes with issue 4).
+    Worker,
+    /// Check form definition files and print every problem with its JSON path.
+    CheckDefinition {
+        /// Definition files (JSON).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::CheckDefinition { files } => check_definition(&files),
+        Command::Worker => {
+            eprintln!("amtsweg worker: not yet implemented: delivery comes with issue 4");
+            ExitCode::from(2)
+        }
+        Command::Serve => run(|config| async move { commands::serve(&config).await }),
+        Command::Migrate => run(|config| async move { commands::migrate(&config).await }),
+    }
+}
+
+fn check_definition(files: &[PathBuf]) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match definitions::check_files(files, &mut out) {
+        Ok(status) => ExitCode::from(u8::try_from(status).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("amtsweg check-definition: cannot write the report: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Sets up logging, reads the config, and runs `command` on a runtime.
+fn run<F, Fut>(command: F) -> ExitCode
+where
+    F: FnOnce(Config) -> Fut,
+    Fut: Future<Output = Result<(), StartError>>,
+{
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")),
+        )
+        .with_target(false)
+        .init();
+    let result = Config::from_env()
+        .map_err(StartError::from)
+        .and_then(|config| {
+            tracing::info!(config = ?config, "configuration");
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(StartError::Serve)?;
+            runtime.block_on(command(config))
+        });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("amtsweg: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

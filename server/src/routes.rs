@@ -1,0 +1,161 @@
+//! The HTTP router: the Leptos pages and server functions, `/health`,
+//! `/metrics`, the stylesheet, the wasm bundle under `/pkg`, and the
+//! middleware every request passes (security headers, a tracing span,
+//! the request counter).
+//!
+//! Handlers are thin; the one shared state is [`AppState`].
+
+use std::{sync::Arc, time::Instant};
+
+use amtsweg_app::{
+    App, STYLESHEET_PATH,
+    catalog::ssr::{AppContext, FormCatalog},
+    shell,
+};
+use axum::{
+    Router,
+    extract::{FromRef, MatchedPath, Request, State},
+    http::header,
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use leptos::{config::LeptosOptions, nonce::Nonce, prelude::*};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::services::ServeDir;
+use tracing::Instrument;
+
+use crate::{db::Db, error::HttpError, metrics::Metrics, security};
+
+/// The stylesheet, compiled in so pages are styled even without a built
+/// site directory.
+const STYLESHEET: &str = include_str!("../../style/main.css");
+
+/// Everything a request may need. Cloning is cheap.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub metrics: Arc<Metrics>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    /// State for `db`, serving the built site from `site_root`.
+    pub fn new(db: Db, site_root: &str, listen: std::net::SocketAddr) -> AppState {
+        let leptos_options = LeptosOptions::builder()
+            .output_name("amtsweg")
+            .site_root(site_root)
+            .site_pkg_dir("pkg")
+            .site_addr(listen)
+            .build();
+        AppState {
+            leptos_options,
+            db,
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+}
+
+/// The complete router.
+pub fn router(state: AppState) -> Router {
+    let catalog: Arc<dyn FormCatalog> = Arc::new(state.db.clone());
+    let context = move || {
+        provide_context(AppContext {
+            catalog: catalog.clone(),
+        });
+        // Replace Leptos' own nonce with the one the CSP header names.
+        if let Some(nonce) = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<security::CspNonce>().cloned())
+        {
+            provide_context(Nonce::from_value(nonce.0));
+        }
+    };
+    let options = state.leptos_options.clone();
+    let app_shell = move || shell(options.clone());
+    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root).join("pkg");
+
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .route(STYLESHEET_PATH, get(stylesheet))
+        .leptos_routes_with_context(
+            &state,
+            generate_route_list(App),
+            context.clone(),
+            app_shell.clone(),
+        )
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .fallback(leptos_axum::render_app_to_stream_with_context(
+            context, app_shell,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::from_fn(security::security_headers))
+        .with_state(state)
+}
+
+/// `200 ok` when the database answers, `503` otherwise.
+async fn health(State(state): State<AppState>) -> Result<&'static str, HttpError> {
+    state.db.ping().await.map_err(HttpError::Unavailable)?;
+    Ok("ok")
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+}
+
+/// One span per request and the request counter. Only the route pattern
+/// is recorded, never the concrete path or query, which may carry personal
+/// data.
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = route_label(&request);
+    let method = request.method().to_string();
+    let span = tracing::info_span!("request", method = %method, route = %route);
+    async move {
+        let started = Instant::now();
+        let response = next.run(request).await;
+        let status = response.status();
+        state
+            .metrics
+            .record_request(&route, &method, status.as_u16());
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status.is_server_error() {
+            tracing::warn!(status = status.as_u16(), elapsed_ms, "answered");
+        } else {
+            tracing::info!(status = status.as_u16(), elapsed_ms, "answered");
+        }
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+fn route_label(request: &Request) -> String {
+    match request.extensions().get::<MatchedPath>() {
+        Some(path) if path.as_str().starts_with("/pkg") => "/pkg".to_owned(),
+        Some(path) if path.as_str().starts_with("/api/") => "/api".to_owned(),
+        Some(path) => path.as_str().to_owned(),
+        None => "unmatched".to_owned(),
+    }
+}
