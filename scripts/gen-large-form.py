@@ -230,12 +230,14 @@ def build():
                              f"Section {s}: the partial amount must not exceed the amount."),
                 "fields": [k["teilbetrag"], k["betrag"]],
             })
+    # Inside "some" a var reads the entry, so the rule compares fields of one entry.
     validations.append({
-        "id": "personen_geboren_vor_antrag",
-        "rule": {"!": {"some": [var("personen"), {">": [var("gp_geburtsdatum"), var("s10_date_09")]}]}},
-        "message": T("Alle Personen müssen vor „Datum von“ in Abschnitt 10 geboren sein.",
-                     "Everyone must be born before 'Date from' in section 10."),
-        "fields": ["personen", "s10_date_09"],
+        "id": "personen_einkommen_positiv",
+        "rule": {"!": {"some": [var("personen"),
+                                {"and": [is_true("gp_einkommen_ja"), {"<=": [var("gp_einkommen"), 0]}]}]}},
+        "message": T("Geben Sie bei Personen mit Einkommen einen Betrag über 0 Euro an.",
+                     "For persons with income, give an amount above EUR 0."),
+        "fields": ["personen"],
     })
     validations.append({
         "id": "summe_begrenzt",
