@@ -115,10 +115,11 @@ fn collect(rule: &Value, out: &mut Reads, scoped: bool) {
                 } else if SCOPED_OPS.contains(&op.as_str()) {
                     match arg {
                         Value::Array(a) => {
-                            if let Some(first) = a.first() {
-                                collect(first, out, scoped);
+                            // [array, per-element rule, (reduce: initial value)]:
+                            // only the per-element rule reads the element.
+                            for (i, arg) in a.iter().enumerate() {
+                                collect(arg, out, scoped || i == 1);
                             }
-                            a.iter().skip(1).for_each(|i| collect(i, out, true));
                         }
                         other => collect(other, out, scoped),
                     }
@@ -267,10 +268,11 @@ mod tests {
             {"==": [{"var": "art"}, "neu"]},
             {">": [{"var": ["kinder.0.alter", 0]}, 3]},
             {"missing": ["a", "b"]},
-            {"map": [{"var": "haushalt"}, {"var": "einkommen"}]}
+            {"map": [{"var": "haushalt"}, {"var": "einkommen"}]},
+            {"reduce": [{"var": "kinder"}, {"+": [{"var": "accumulator"}, 1]}, {"var": "start"}]}
         ]}));
         let names: Vec<_> = r.names.iter().map(String::as_str).collect();
-        assert_eq!(names, vec!["a", "art", "b", "haushalt", "kinder"]);
+        assert_eq!(names, vec!["a", "art", "b", "haushalt", "kinder", "start"]);
         assert!(!r.dynamic);
         assert!(reads(&json!({"var": {"cat": ["a", "b"]}})).dynamic);
     }
