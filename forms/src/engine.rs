@@ -581,7 +581,12 @@ impl Walk<'_> {
                     item.insert(cid.to_string(), v);
                 }
             }
-            out.push(Value::Object(item));
+            // An entry whose answers were all invalid is not stored (its
+            // errors are reported above); paths keep the entry's position
+            // as the citizen sees it.
+            if !item.is_empty() {
+                out.push(Value::Object(item));
+            }
         }
         if out.is_empty() {
             None
