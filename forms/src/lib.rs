@@ -62,3 +62,14 @@ pub struct Env {
     /// Today's date, for date limits like `today-18y`.
     pub today: time::Date,
 }
+
+#[cfg(test)]
+mod tests {
+    /// The server shares one `Form` between request threads.
+    #[test]
+    fn form_is_shareable_between_threads() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<super::Form>();
+        shareable::<super::Evaluation>();
+    }
+}
