@@ -8,8 +8,9 @@
 #   4. cargo test     unit, property, router, storage (SQLite and PostgreSQL) and doc tests
 #   5. site           scripts/build-site.sh: the hydration bundle (wasm)
 #   6. server         the `amtsweg` binary, debug profile like the tests (no second build)
-#   7. end2end        Playwright on Debian's Chromium, JavaScript on and off,
-#                     against the server on a free loopback port with a fresh data dir
+#   7. end2end        scripts/e2e.sh: Playwright on Debian's Chromium, JavaScript
+#                     on and off, against the server on a free loopback port with
+#                     a fresh data dir
 #
 # PostgreSQL is expected at postgres://postgres@127.0.0.1:5432/postgres
 # (override with AMTSWEG_TEST_POSTGRES_URL); the script starts the local cluster
@@ -35,8 +36,6 @@ step_name=""
 step_started=0
 summary=()
 notes=()
-tmp_dir=""
-server_pid=""
 
 say() { printf '\ntest: === %s\n' "$*"; }
 step() {
@@ -55,17 +54,6 @@ elapsed() {
 
 finish() {
     local rc=$?
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    if [ $rc -ne 0 ] && [ -n "$tmp_dir" ] && [ -f "$tmp_dir/server.log" ]; then
-        echo "test: last lines of the server's log ($tmp_dir/server.log):"
-        tail -n 40 "$tmp_dir/server.log" | sed 's/^/    /'
-    fi
-    if [ -n "$tmp_dir" ] && [ $rc -eq 0 ]; then
-        rm -rf "$tmp_dir"
-    fi
     echo
     if [ ${#summary[@]} -gt 0 ]; then
         local joined
@@ -147,41 +135,5 @@ step_done
 
 # --- 7. end-to-end ---------------------------------------------------------
 step "end2end"
-tmp_dir=$(mktemp -d "${TMPDIR:-/tmp}/amtsweg-e2e.XXXXXX")
-port=$(node -e '
-    const s = require("net").createServer();
-    s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });
-')
-base_url="http://127.0.0.1:$port"
-echo "test: starting $server_bin serve on $base_url (data in $tmp_dir/data)"
-AMTSWEG_DATA_DIR="$tmp_dir/data" \
-    AMTSWEG_LISTEN="127.0.0.1:$port" \
-    AMTSWEG_PUBLIC_URL="$base_url" \
-    AMTSWEG_DEFINITIONS_DIR="$root_dir/forms/definitions" \
-    RUST_LOG="${RUST_LOG:-info}" \
-    "$server_bin" serve >"$tmp_dir/server.log" 2>&1 &
-server_pid=$!
-healthy=false
-for _ in $(seq 1 120); do
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        echo "test: ERROR: the server exited before it answered /health" >&2
-        exit 1
-    fi
-    if curl -fsS -o /dev/null --max-time 2 "$base_url/health"; then
-        healthy=true
-        break
-    fi
-    sleep 0.5
-done
-[ "$healthy" = true ] || {
-    echo "test: ERROR: $base_url/health did not answer 200 within 60 s" >&2
-    exit 1
-}
-echo "test: server healthy at $base_url"
-(
-    cd end2end
-    AMTSWEG_BASE_URL="$base_url" \
-        AMTSWEG_DEFINITIONS_DIR="$root_dir/forms/definitions" \
-        npx --no-install playwright test
-)
+AMTSWEG_BIN="$server_bin" ./scripts/e2e.sh
 step_done

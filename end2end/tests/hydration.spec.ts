@@ -8,7 +8,10 @@ const definitions = loadDefinitions();
 function collectErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+    if (msg.type() !== 'error') return;
+    // The browser asks for /favicon.ico by itself; that is not the page's doing.
+    if (new URL(msg.location().url || 'about:blank').pathname === '/favicon.ico') return;
+    errors.push(`console: ${msg.text()} (${msg.location().url})`);
   });
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
   return errors;
