@@ -80,4 +80,8 @@ fn LangAttribute() -> impl IntoView {
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
+    // A marker for browser tests (and curious people): the page is live.
+    if let Some(html) = document().document_element() {
+        let _ = html.set_attribute("data-hydrated", "true");
+    }
 }

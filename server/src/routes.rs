@@ -152,8 +152,10 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
 }
 
 fn route_label(request: &Request) -> String {
+    if request.uri().path().starts_with("/pkg/") {
+        return "/pkg".to_owned();
+    }
     match request.extensions().get::<MatchedPath>() {
-        Some(path) if path.as_str().starts_with("/pkg") => "/pkg".to_owned(),
         Some(path) if path.as_str().starts_with("/api/") => "/api".to_owned(),
         Some(path) => path.as_str().to_owned(),
         None => "unmatched".to_owned(),
