@@ -1,0 +1,181 @@
+//! Test helpers: a fresh database per test (SQLite in a temp dir, or a new
+//! PostgreSQL database with a random name that is dropped afterwards), a
+//! minimal valid definition, and a router built like `amtsweg serve` does.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use amtsweg_server::{
+    db::Db,
+    definitions,
+    routes::{AppState, router},
+};
+use axum::{Router, body::Body, http::HeaderMap, http::Request, http::StatusCode};
+use http_body_util::BodyExt;
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+/// A minimal, complete definition.
+pub const TEST_DEFINITION: &str = r#"{"id":"test-form","version":1,"title":{"de":"Testantrag","en":"Test application"},"summary":{"de":"Kurz","en":"Short"},"authority":{"id":"test-amt","name":{"de":"Testamt","en":"Test office"}},"steps":[{"id":"person","title":{"de":"Person","en":"Person"},"fields":[{"id":"name","type":"text","label":{"de":"Name","en":"Name"},"required":true}]}]}"#;
+
+/// A directory holding [`TEST_DEFINITION`] as `test-form.json`.
+pub fn test_definitions_dir() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("test-form.json"), TEST_DEFINITION).unwrap();
+    dir
+}
+
+/// The repository's example definitions, if there are any.
+pub fn example_definitions_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../forms/definitions");
+    let files = definitions::definition_files(&dir).ok()?;
+    (!files.is_empty()).then_some(dir)
+}
+
+/// A database for one test; dropped (PostgreSQL) or deleted (SQLite) at
+/// the end.
+pub struct TestDb {
+    pub db: Db,
+    _sqlite_dir: Option<TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.postgres.take() {
+            // Drop runs outside async; use a private runtime on a thread.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    use sqlx::Connection;
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                        let _ = sqlx::query(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .execute(&mut conn)
+                        .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// A fresh, migrated SQLite database in a temporary directory.
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}",
+        dir.path().join("nested/amtsweg.db").display()
+    );
+    let db = Db::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    TestDb {
+        db,
+        _sqlite_dir: Some(dir),
+        postgres: None,
+    }
+}
+
+/// A fresh, migrated PostgreSQL database, or `None` (with a message) when
+/// PostgreSQL is not reachable and `CI` is not `true`.
+pub async fn postgres() -> Option<TestDb> {
+    use sqlx::Connection;
+    let admin_url = std::env::var("AMTSWEG_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let mut conn = match sqlx::PgConnection::connect(&admin_url).await {
+        Ok(conn) => conn,
+        Err(e) => {
+            let message = format!(
+                "PostgreSQL is not reachable at {} ({e}); set AMTSWEG_TEST_POSTGRES_URL",
+                amtsweg_server::config::redact_url(&admin_url)
+            );
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("{message}");
+            }
+            eprintln!("SKIPPED: {message}");
+            return None;
+        }
+    };
+    let name = format!("amtsweg_test_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let _ = conn.close().await;
+    let mut url = url::Url::parse(&admin_url).unwrap();
+    url.set_path(&format!("/{name}"));
+    let test_db = TestDb {
+        db: Db::connect(url.as_str()).await.unwrap(),
+        _sqlite_dir: None,
+        postgres: Some((admin_url, name)),
+    };
+    test_db.db.migrate().await.unwrap();
+    Some(test_db)
+}
+
+/// The router as `amtsweg serve` builds it, with `definitions` published
+/// and no built site (hydration files missing, as on a fresh checkout).
+pub async fn app(db: &Db, definitions_dir: &Path) -> Router {
+    definitions::publish_dir(db, definitions_dir).await.unwrap();
+    let state = AppState::new(
+        db.clone(),
+        "target/no-site-in-tests",
+        "127.0.0.1:3000".parse().unwrap(),
+    );
+    router(state)
+}
+
+/// A response, read completely.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    /// The text inside `<main>`, with HTML entities decoded (the pages'
+    /// resource data is serialized after `</html>` and must not count).
+    pub fn main_text(&self) -> String {
+        let start = self.body.find("<main").expect("a <main> element");
+        let end = self.body.find("</main>").expect("</main>");
+        decode(&self.body[start..end])
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+fn decode(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// `GET uri` through the router.
+pub async fn get(app: &Router, uri: &str) -> Answer {
+    let response = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
