@@ -114,6 +114,24 @@ step_done
 
 # --- 4. cargo test ---------------------------------------------------------
 step "cargo test"
+# Build first and note the artifacts: when the server has integration tests,
+# this build also links the `amtsweg` binary, which the end-to-end tests then
+# use as it is (a separate `cargo build` would resolve features without the
+# dev-dependencies and compile the app and server crates a second time).
+artifacts=$(mktemp "${TMPDIR:-/tmp}/amtsweg-artifacts.XXXXXX")
+cargo test --workspace --no-run --message-format=json-render-diagnostics >"$artifacts"
+test_bin=$(node -e '
+    const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n");
+    let exe = "";
+    for (const line of lines) {
+        if (!line.startsWith("{")) continue;
+        const m = JSON.parse(line);
+        if (m.reason === "compiler-artifact" && m.target.name === "amtsweg" &&
+            m.target.kind.includes("bin") && !m.profile.test && m.executable) exe = m.executable;
+    }
+    console.log(exe);
+' "$artifacts")
+rm -f "$artifacts"
 cargo test --workspace
 step_done
 
@@ -123,10 +141,15 @@ step "site"
 step_done
 
 # --- 6. server binary ------------------------------------------------------
-# Debug profile, like the tests above: cargo reuses their artifacts.
+# Debug profile, like the tests: no second build of the dependencies.
 step "server"
-cargo build -p amtsweg-server --bin amtsweg
-server_bin="$target_dir/debug/amtsweg"
+if [ -n "$test_bin" ] && [ -x "$test_bin" ]; then
+    server_bin="$test_bin"
+    echo "test: using the amtsweg binary of the test build: $server_bin"
+else
+    cargo build -p amtsweg-server --bin amtsweg
+    server_bin="$target_dir/debug/amtsweg"
+fi
 [ -x "$server_bin" ] || {
     echo "test: ERROR: $server_bin was not built" >&2
     exit 1

@@ -8,10 +8,7 @@ const definitions = loadDefinitions();
 function collectErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    // The browser asks for /favicon.ico by itself; that is not the page's doing.
-    if (new URL(msg.location().url || 'about:blank').pathname === '/favicon.ico') return;
-    errors.push(`console: ${msg.text()} (${msg.location().url})`);
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()} (${msg.location().url})`);
   });
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
   return errors;
@@ -24,6 +21,8 @@ test('the start page hydrates: /pkg/amtsweg.wasm loads, no errors', async ({ pag
     if (new URL(r.url()).pathname === '/pkg/amtsweg.wasm') wasm.push(r.status());
   });
   await page.goto('/');
+  // The app marks <html data-hydrated="true"> once hydrate() has run.
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
   await page.waitForLoadState('networkidle');
   expect(wasm.length, 'requests of /pkg/amtsweg.wasm').toBeGreaterThan(0);
   expect(wasm.filter((status) => status !== 200), 'responses to /pkg/amtsweg.wasm other than 200').toEqual([]);
@@ -35,6 +34,7 @@ test("a form's page hydrates without errors", async ({ page }) => {
   await page.goto('/');
   await page.getByRole('link', { name: text(definitions[0].title, 'de'), exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
   await page.waitForLoadState('networkidle');
   expect(errors).toEqual([]);
 });
