@@ -119,12 +119,14 @@ impl Db {
         }
     }
 
-    /// Applies the pending migrations of this backend.
+    /// Applies the pending migrations of this backend, and creates the
+    /// session store's table ([`crate::session::migrate`]).
     pub async fn migrate(&self) -> Result<(), DbError> {
         match self {
             Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
             Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
+        crate::session::migrate(self).await?;
         Ok(())
     }
 

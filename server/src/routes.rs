@@ -25,7 +25,9 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 use tracing::Instrument;
 
-use crate::{db::Db, error::HttpError, metrics::Metrics, security};
+use url::Url;
+
+use crate::{csrf, db::Db, error::HttpError, metrics::Metrics, security, session};
 
 /// The stylesheet, compiled in so pages are styled even without a built
 /// site directory.
@@ -37,6 +39,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub metrics: Arc<Metrics>,
+    /// `AMTSWEG_PUBLIC_URL`: the origin POSTs must come from, and whether
+    /// the session cookie is `Secure`.
+    pub public_url: Url,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -54,11 +59,22 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(listen)
             .build();
+        // The default of AMTSWEG_PUBLIC_URL; `with_public_url` sets the real one.
+        #[allow(clippy::expect_used)]
+        let public_url = Url::parse(&format!("http://{listen}"))
+            .expect("http:// and a socket address form a valid URL");
         AppState {
             leptos_options,
             db,
             metrics: Arc::new(Metrics::default()),
+            public_url,
         }
+    }
+
+    /// The same state with `public_url` as `AMTSWEG_PUBLIC_URL`.
+    pub fn with_public_url(mut self, public_url: Url) -> AppState {
+        self.public_url = public_url;
+        self
     }
 }
 
@@ -94,6 +110,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::render_app_to_stream_with_context(
             context, app_shell,
         ))
+        .layer(middleware::from_fn(csrf::provide_token))
+        .layer(session::layer(&state.db, &state.public_url))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::from_fn(security::security_headers))
         .with_state(state)
