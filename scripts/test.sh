@@ -61,14 +61,29 @@ finish() {
         echo "test: steps: ${joined%, }"
     fi
     for note in "${notes[@]}"; do echo "test: NOTE: $note"; done
+    # One plain closing line over every runner: cargo's "test result" lines
+    # and Playwright's "N passed" / "N failed".
+    if [ -n "${counts_dir:-}" ] && [ -d "$counts_dir" ]; then
+        local passed failed
+        passed=$(cat "$counts_dir"/*.log 2>/dev/null | sed -nE \
+            -e 's/^test result: [a-zA-Z]+\. ([0-9]+) passed.*/\1/p' \
+            -e 's/^ +([0-9]+) passed \(.*/\1/p' | awk '{s+=$1} END {print s+0}')
+        failed=$(cat "$counts_dir"/*.log 2>/dev/null | sed -nE \
+            -e 's/^test result: [a-zA-Z]+\. [0-9]+ passed; ([0-9]+) failed.*/\1/p' \
+            -e 's/^ +([0-9]+) failed$/\1/p' | awk '{s+=$1} END {print s+0}')
+        rm -rf "$counts_dir"
+    fi
     if [ $rc -eq 0 ]; then
         echo "test: PASSED: all tests passed in $(elapsed)"
     else
         echo "test: FAILED in step '${step_name:-?}' (exit code $rc) after $(elapsed)"
     fi
+    [ -n "${passed:-}" ] && [ "$rc" -eq 0 ] && echo "tests: ${passed} passed, ${failed:-0} failed"
+    [ -n "${passed:-}" ] && [ "$rc" -ne 0 ] && echo "tests: ${passed} passed, $(( ${failed:-0} > 0 ? ${failed:-0} : 1 )) failed"
     exit $rc
 }
 trap finish EXIT
+counts_dir=$(mktemp -d "${TMPDIR:-/tmp}/amtsweg-counts.XXXXXX")
 trap 'exit 130' INT TERM
 
 # --- 1. setup --------------------------------------------------------------
@@ -132,7 +147,7 @@ test_bin=$(node -e '
     console.log(exe);
 ' "$artifacts")
 rm -f "$artifacts"
-cargo test --workspace
+cargo test --workspace 2>&1 | tee "$counts_dir/cargo.log"
 step_done
 
 # --- 5. hydration bundle ---------------------------------------------------
@@ -158,5 +173,5 @@ step_done
 
 # --- 7. end-to-end ---------------------------------------------------------
 step "end2end"
-AMTSWEG_BIN="$server_bin" ./scripts/e2e.sh
+AMTSWEG_BIN="$server_bin" ./scripts/e2e.sh 2>&1 | tee "$counts_dir/e2e.log"
 step_done
