@@ -12,6 +12,11 @@ use serde::Deserialize;
 use thiserror::Error;
 use url::Url;
 
+use crate::uploads::ClamdAddress;
+
+/// Default for `AMTSWEG_UPLOAD_MAX_BYTES`: 20 MB, whatever a form allows.
+pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 20 * 1024 * 1024;
+
 /// A setting that stops the start, e.g.
 /// `AMTSWEG_LISTEN: "abc" is not a socket address`.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -62,6 +67,10 @@ pub struct Config {
     pub smtp_url: Option<Url>,
     /// The built site (`pkg/amtsweg.js`, `pkg/amtsweg.wasm`).
     pub site_root: PathBuf,
+    /// Largest uploaded file in bytes, for every form (a form may allow less).
+    pub upload_max_bytes: u64,
+    /// Virus scanner (`clamd`) that checks every upload; `None`: no scan.
+    pub clamd: Option<ClamdAddress>,
 }
 
 impl fmt::Debug for Config {
@@ -78,6 +87,8 @@ impl fmt::Debug for Config {
                 &self.smtp_url.as_ref().map(|u| redact_url(u.as_str())),
             )
             .field("site_root", &self.site_root)
+            .field("upload_max_bytes", &self.upload_max_bytes)
+            .field("clamd", &self.clamd)
             .finish()
     }
 }
@@ -104,6 +115,8 @@ struct FileConfig {
     definitions_dir: Option<String>,
     site_root: Option<String>,
     smtp_url: Option<String>,
+    upload_max_bytes: Option<String>,
+    clamd: Option<String>,
     #[serde(default)]
     oidc: FileOidc,
 }
@@ -225,6 +238,26 @@ impl Config {
             None => None,
         };
 
+        let upload_max_bytes = match pick(
+            "AMTSWEG_UPLOAD_MAX_BYTES",
+            "upload_max_bytes",
+            &file.upload_max_bytes,
+        ) {
+            Some(raw) => raw
+                .value
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| raw.error("is not a positive number of bytes"))?,
+            None => DEFAULT_UPLOAD_MAX_BYTES,
+        };
+
+        let clamd = match pick("AMTSWEG_CLAMD", "clamd", &file.clamd) {
+            Some(raw) => Some(raw.value.trim().parse().map_err(|e| raw.error(e))?),
+            None => None,
+        };
+
         let issuer = pick("AMTSWEG_OIDC_ISSUER", "oidc.issuer", &file.oidc.issuer);
         let client_id = pick(
             "AMTSWEG_OIDC_CLIENT_ID",
@@ -270,6 +303,8 @@ impl Config {
             oidc,
             smtp_url,
             site_root,
+            upload_max_bytes,
+            clamd,
         })
     }
 
@@ -327,6 +362,28 @@ mod tests {
         assert_eq!(c.site_root, PathBuf::from("target/site"));
         assert!(c.oidc.is_none());
         assert!(c.smtp_url.is_none());
+        assert_eq!(c.upload_max_bytes, DEFAULT_UPLOAD_MAX_BYTES);
+        assert!(c.clamd.is_none());
+    }
+
+    #[test]
+    fn upload_settings() {
+        let c = config(&[
+            ("AMTSWEG_UPLOAD_MAX_BYTES", "1048576"),
+            ("AMTSWEG_CLAMD", "unix:///run/clamav/clamd.ctl"),
+        ])
+        .unwrap();
+        assert_eq!(c.upload_max_bytes, 1_048_576);
+        assert_eq!(
+            c.clamd,
+            Some(ClamdAddress::Unix("/run/clamav/clamd.ctl".into()))
+        );
+        let c = config(&[("AMTSWEG_CLAMD", "tcp://127.0.0.1:3310")]).unwrap();
+        assert_eq!(c.clamd, Some(ClamdAddress::Tcp("127.0.0.1:3310".into())));
+        let e = config(&[("AMTSWEG_UPLOAD_MAX_BYTES", "0")]).unwrap_err();
+        assert_eq!(e.setting, "AMTSWEG_UPLOAD_MAX_BYTES");
+        let e = config(&[("AMTSWEG_CLAMD", "127.0.0.1:3310")]).unwrap_err();
+        assert_eq!(e.setting, "AMTSWEG_CLAMD");
     }
 
     #[test]

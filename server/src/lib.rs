@@ -1,6 +1,7 @@
 //! `amtsweg-server`: the `amtsweg` binary's library. It owns the
 //! configuration ([`config`]), storage ([`db`]), publishing and checking
-//! definition files ([`definitions`]), the HTTP router ([`routes`]) and
+//! definition files ([`definitions`]), uploaded files ([`uploads`]), the
+//! HTTP router ([`routes`]) and
 //! its security headers and metrics, and the operator commands
 //! ([`commands`]).
 //!
@@ -10,13 +11,10 @@
 pub mod catalog;
 pub mod commands;
 pub mod config;
-pub mod csrf;
 pub mod db;
 pub mod definitions;
 pub mod error;
 pub mod metrics;
-pub mod reference;
 pub mod routes;
 pub mod security;
-pub mod session;
-pub mod store;
+pub mod uploads;
