@@ -130,38 +130,34 @@ impl Db {
             state: DraftState::Open,
         };
         let result = match self {
-            Db::Sqlite(pool) => {
-                sqlx::query(
-                    "INSERT INTO drafts (id, form_id, form_version, resume_token_hash,
+            Db::Sqlite(pool) => sqlx::query(
+                "INSERT INTO drafts (id, form_id, form_version, resume_token_hash,
                                          created_at, updated_at, expires_at, state)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, 'open')",
-                )
-                .bind(draft.id.to_string())
-                .bind(form_id)
-                .bind(i64::from(version))
-                .bind(token.hash())
-                .bind(sqlite_time(now)?)
-                .bind(sqlite_time(draft.expires_at)?)
-                .execute(pool)
-                .await
-                .map(drop)
-            }
-            Db::Postgres(pool) => {
-                sqlx::query(
-                    "INSERT INTO drafts (id, form_id, form_version, resume_token_hash,
+            )
+            .bind(draft.id.to_string())
+            .bind(form_id)
+            .bind(i64::from(version))
+            .bind(token.hash())
+            .bind(sqlite_time(now)?)
+            .bind(sqlite_time(draft.expires_at)?)
+            .execute(pool)
+            .await
+            .map(drop),
+            Db::Postgres(pool) => sqlx::query(
+                "INSERT INTO drafts (id, form_id, form_version, resume_token_hash,
                                          created_at, updated_at, expires_at, state)
                      VALUES ($1, $2, $3, $4, $5, $5, $6, 'open')",
-                )
-                .bind(draft.id)
-                .bind(form_id)
-                .bind(i64::from(version))
-                .bind(token.hash())
-                .bind(now)
-                .bind(draft.expires_at)
-                .execute(pool)
-                .await
-                .map(drop)
-            }
+            )
+            .bind(draft.id)
+            .bind(form_id)
+            .bind(i64::from(version))
+            .bind(token.hash())
+            .bind(now)
+            .bind(draft.expires_at)
+            .execute(pool)
+            .await
+            .map(drop),
         };
         match result {
             Ok(_) => Ok((draft, token)),
@@ -183,28 +179,24 @@ impl Db {
 
     pub(crate) async fn draft_row(&self, id: Uuid) -> Result<Option<Draft>, StoreError> {
         match self {
-            Db::Sqlite(pool) => {
-                sqlx::query(&format!(
-                    "SELECT {DRAFT_COLUMNS_SQLITE} FROM drafts WHERE id = ?1"
-                ))
-                .bind(id.to_string())
-                .fetch_optional(pool)
-                .await?
-                .as_ref()
-                .map(draft_from_sqlite)
-                .transpose()
-            }
-            Db::Postgres(pool) => {
-                sqlx::query(&format!(
-                    "SELECT {DRAFT_COLUMNS_POSTGRES} FROM drafts WHERE id = $1"
-                ))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-                .as_ref()
-                .map(draft_from_postgres)
-                .transpose()
-            }
+            Db::Sqlite(pool) => sqlx::query(&format!(
+                "SELECT {DRAFT_COLUMNS_SQLITE} FROM drafts WHERE id = ?1"
+            ))
+            .bind(id.to_string())
+            .fetch_optional(pool)
+            .await?
+            .as_ref()
+            .map(draft_from_sqlite)
+            .transpose(),
+            Db::Postgres(pool) => sqlx::query(&format!(
+                "SELECT {DRAFT_COLUMNS_POSTGRES} FROM drafts WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .as_ref()
+            .map(draft_from_postgres)
+            .transpose(),
         }
     }
 

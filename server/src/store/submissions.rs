@@ -245,14 +245,12 @@ impl Db {
     /// The outbox jobs of a submission, oldest first.
     pub async fn outbox_jobs(&self, submission_id: Uuid) -> Result<Vec<OutboxJob>, StoreError> {
         let rows: Vec<(String, String, i64)> = match self {
-            Db::Sqlite(pool) => {
-                sqlx::query_as(
-                    "SELECT kind, status, attempts FROM outbox WHERE submission_id = ?1 ORDER BY id",
-                )
-                .bind(submission_id.to_string())
-                .fetch_all(pool)
-                .await?
-            }
+            Db::Sqlite(pool) => sqlx::query_as(
+                "SELECT kind, status, attempts FROM outbox WHERE submission_id = ?1 ORDER BY id",
+            )
+            .bind(submission_id.to_string())
+            .fetch_all(pool)
+            .await?,
             Db::Postgres(pool) => {
                 sqlx::query_as(
                     "SELECT kind, status, attempts::bigint FROM outbox
