@@ -88,6 +88,7 @@ pub mod ssr {
     #[derive(Clone)]
     pub struct AppContext {
         pub catalog: Arc<dyn FormCatalog>,
+        pub journey: Arc<dyn crate::journey::ssr::JourneyBackend>,
     }
 
     impl fmt::Debug for AppContext {

@@ -50,6 +50,53 @@ pub struct Ui {
     pub not_found_text: &'static str,
     pub footer_text: &'static str,
     pub footer_nav_label: &'static str,
+    pub start_now: &'static str,
+    pub continue_draft: &'static str,
+    pub start_over_note: &'static str,
+    pub what_you_need: &'static str,
+    pub duration_label: &'static str,
+    pub duration_minutes: &'static str,
+    pub fees_heading: &'static str,
+    pub no_fees: &'static str,
+    pub fee_depends: &'static str,
+    pub privacy_heading: &'static str,
+    pub login_heading: &'static str,
+    pub login_not_needed: &'static str,
+    pub login_needed: &'static str,
+    pub step_of: &'static str,
+    pub back: &'static str,
+    pub continue_button: &'static str,
+    pub save_and_check: &'static str,
+    pub error_title_prefix: &'static str,
+    pub error_summary_title: &'static str,
+    pub optional: &'static str,
+    pub date_hint: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub select_placeholder: &'static str,
+    pub add_entry: &'static str,
+    pub add_another: &'static str,
+    pub remove_entry: &'static str,
+    pub address_street: &'static str,
+    pub address_house_number: &'static str,
+    pub address_addition: &'static str,
+    pub address_postal_code: &'static str,
+    pub address_city: &'static str,
+    pub file_pending: &'static str,
+    pub check_title: &'static str,
+    pub change: &'static str,
+    pub fees_total: &'static str,
+    pub submit_heading: &'static str,
+    pub submit_text: &'static str,
+    pub submit_button: &'static str,
+    pub confirmation_title: &'static str,
+    pub reference_label: &'static str,
+    pub next_heading: &'static str,
+    pub next_text: &'static str,
+    pub status_label: &'static str,
+    pub status_received: &'static str,
+    pub submitted_at_label: &'static str,
+    pub nothing_answered: &'static str,
 }
 
 const DE: Ui = Ui {
@@ -72,6 +119,53 @@ const DE: Ui = Ui {
     not_found_text: "Diese Seite gibt es nicht. Vielleicht ist der Link veraltet oder die Adresse enthält einen Tippfehler.",
     footer_text: "Amtsweg – das Open-Source-Antragsportal nach dem Onlinezugangsgesetz (OZG).",
     footer_nav_label: "Service",
+    start_now: "Jetzt starten",
+    continue_draft: "Weiter ausfüllen",
+    start_over_note: "Sie haben diesen Antrag bereits begonnen. Ihre bisherigen Angaben sind gespeichert.",
+    what_you_need: "Was Sie brauchen",
+    duration_label: "Dauer",
+    duration_minutes: "Etwa {} Minuten",
+    fees_heading: "Gebühren",
+    no_fees: "Für diesen Antrag fallen keine Gebühren an.",
+    fee_depends: "hängt von Ihren Angaben ab",
+    privacy_heading: "Datenschutz",
+    login_heading: "Anmeldung",
+    login_not_needed: "Sie brauchen kein Nutzerkonto.",
+    login_needed: "Für diesen Antrag müssen Sie sich mit Ihrem Servicekonto anmelden. Die Anmeldung mit dem Servicekonto ist in diesem Portal noch nicht angeschlossen. Sie können diesen Antrag deshalb hier noch nicht online stellen.",
+    step_of: "Schritt {} von {}",
+    back: "Zurück",
+    continue_button: "Weiter",
+    save_and_check: "Speichern und zur Übersicht",
+    error_title_prefix: "Fehler: ",
+    error_summary_title: "Es gibt ein Problem",
+    optional: "(freiwillig)",
+    date_hint: "Zum Beispiel 17.03.1985",
+    yes: "Ja",
+    no: "Nein",
+    select_placeholder: "Bitte auswählen",
+    add_entry: "{} hinzufügen",
+    add_another: "Weitere {} hinzufügen",
+    remove_entry: "{} entfernen",
+    address_street: "Straße",
+    address_house_number: "Hausnummer",
+    address_addition: "Adresszusatz (freiwillig)",
+    address_postal_code: "Postleitzahl",
+    address_city: "Ort",
+    file_pending: "Das Hochladen von Dateien wird gerade eingerichtet. Sie können Nachweise noch nicht hier hochladen.",
+    check_title: "Prüfen Sie Ihre Angaben",
+    change: "Ändern",
+    fees_total: "Gesamt",
+    submit_heading: "Antrag absenden",
+    submit_text: "Mit dem Absenden geht Ihr Antrag an die zuständige Behörde. Sie erhalten eine Vorgangsnummer.",
+    submit_button: "Antrag verbindlich absenden",
+    confirmation_title: "Antrag eingegangen",
+    reference_label: "Ihre Vorgangsnummer",
+    next_heading: "Wie es weitergeht",
+    next_text: "Ihr Antrag wird an die zuständige Behörde übermittelt. Die Behörde bearbeitet ihn und meldet sich bei Ihnen. Geben Sie bei Rückfragen bitte Ihre Vorgangsnummer an.",
+    status_label: "Stand der Übermittlung",
+    status_received: "eingegangen",
+    submitted_at_label: "Eingegangen am",
+    nothing_answered: "Keine Angaben",
 };
 
 const EN: Ui = Ui {
@@ -93,7 +187,68 @@ const EN: Ui = Ui {
     not_found_text: "This page does not exist. The link may be out of date, or the address may contain a typo.",
     footer_text: "Amtsweg – the open-source application portal under Germany's Online Access Act (OZG).",
     footer_nav_label: "Service",
+    start_now: "Start now",
+    continue_draft: "Continue",
+    start_over_note: "You have already started this application. Your answers so far are saved.",
+    what_you_need: "What you need",
+    duration_label: "Time needed",
+    duration_minutes: "About {} minutes",
+    fees_heading: "Fees",
+    no_fees: "There is no fee for this application.",
+    fee_depends: "depends on your answers",
+    privacy_heading: "Privacy",
+    login_heading: "Login",
+    login_not_needed: "You do not need a user account.",
+    login_needed: "For this application you must log in with your service account (Servicekonto). Login with the service account is not connected to this portal yet, so you cannot submit this application online here yet.",
+    step_of: "Step {} of {}",
+    back: "Back",
+    continue_button: "Continue",
+    save_and_check: "Save and return to the summary",
+    error_title_prefix: "Error: ",
+    error_summary_title: "There is a problem",
+    optional: "(optional)",
+    date_hint: "For example 17.03.1985",
+    yes: "Yes",
+    no: "No",
+    select_placeholder: "Please select",
+    add_entry: "Add {}",
+    add_another: "Add another {}",
+    remove_entry: "Remove {}",
+    address_street: "Street",
+    address_house_number: "House number",
+    address_addition: "Address line 2 (optional)",
+    address_postal_code: "Postcode",
+    address_city: "Town or city",
+    file_pending: "File upload is being set up. You cannot upload documents here yet.",
+    check_title: "Check your answers",
+    change: "Change",
+    fees_total: "Total",
+    submit_heading: "Submit your application",
+    submit_text: "When you submit, your application goes to the responsible authority. You will get a reference number.",
+    submit_button: "Submit application",
+    confirmation_title: "Application received",
+    reference_label: "Your reference number",
+    next_heading: "What happens next",
+    next_text: "Your application is passed on to the responsible authority. The authority will process it and contact you. Please quote your reference number if you have questions.",
+    status_label: "Delivery status",
+    status_received: "received",
+    submitted_at_label: "Received on",
+    nothing_answered: "No answers",
 };
+
+/// `template` with each `{}` replaced by the next of `args`.
+pub fn fill(template: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut args = args.iter();
+    let mut rest = template;
+    while let Some(pos) = rest.find("{}") {
+        out.push_str(&rest[..pos]);
+        out.push_str(args.next().copied().unwrap_or(""));
+        rest = &rest[pos + 2..];
+    }
+    out.push_str(rest);
+    out
+}
 
 /// The texts for `lang`.
 pub fn ui(lang: Lang) -> &'static Ui {
@@ -111,5 +266,12 @@ mod tests {
     fn href_keeps_english_only() {
         assert_eq!(href("/forms/x", Lang::De), "/forms/x");
         assert_eq!(href("/forms/x", Lang::En), "/forms/x?lang=en");
+    }
+
+    #[test]
+    fn fill_replaces_placeholders_in_order() {
+        assert_eq!(fill("Schritt {} von {}", &["2", "5"]), "Schritt 2 von 5");
+        assert_eq!(fill("{} hinzufügen", &["Person"]), "Person hinzufügen");
+        assert_eq!(fill("kein Platzhalter", &["x"]), "kein Platzhalter");
     }
 }

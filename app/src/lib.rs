@@ -11,6 +11,7 @@
 
 pub mod catalog;
 pub mod i18n;
+pub mod journey;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -22,7 +23,7 @@ use leptos_router::{
 };
 
 use crate::i18n::use_lang;
-use crate::pages::{FormPage, HomePage, NotFoundPage};
+use crate::pages::{CheckPage, ConfirmationPage, FormPage, HomePage, NotFoundPage, StepPage};
 
 /// Where the stylesheet is served (see docs/architecture.md).
 pub const STYLESHEET_PATH: &str = "/pkg/amtsweg.css";
@@ -64,6 +65,13 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                 <Route path=path!("/forms/:id") view=FormPage ssr=SsrMode::Async />
+                <Route path=path!("/forms/:id/pruefen") view=CheckPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/forms/:id/bestaetigung/:submission")
+                    view=ConfirmationPage
+                    ssr=SsrMode::Async
+                />
+                <Route path=path!("/forms/:id/:step") view=StepPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

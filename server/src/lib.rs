@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod definitions;
 pub mod error;
+pub mod journey_routes;
 pub mod metrics;
 pub mod routes;
 pub mod security;

@@ -10,6 +10,7 @@ use std::{sync::Arc, time::Instant};
 use amtsweg_app::{
     App, STYLESHEET_PATH,
     catalog::ssr::{AppContext, FormCatalog},
+    journey::ssr::JourneyBackend,
     shell,
 };
 use axum::{
@@ -27,7 +28,10 @@ use tracing::Instrument;
 
 use url::Url;
 
-use crate::{csrf, db::Db, error::HttpError, metrics::Metrics, security, session};
+use crate::{
+    csrf, db::Db, error::HttpError, journey_routes, journey_routes::Journey, metrics::Metrics,
+    security, session,
+};
 
 /// The stylesheet, compiled in so pages are styled even without a built
 /// site directory.
@@ -42,6 +46,8 @@ pub struct AppState {
     /// `AMTSWEG_PUBLIC_URL`: the origin POSTs must come from, and whether
     /// the session cookie is `Secure`.
     pub public_url: Url,
+    /// The citizen journey: cached forms, drafts and submissions.
+    pub journey: Arc<Journey>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -65,6 +71,7 @@ impl AppState {
             .expect("http:// and a socket address form a valid URL");
         AppState {
             leptos_options,
+            journey: Arc::new(Journey::new(db.clone())),
             db,
             metrics: Arc::new(Metrics::default()),
             public_url,
@@ -81,9 +88,11 @@ impl AppState {
 /// The complete router.
 pub fn router(state: AppState) -> Router {
     let catalog: Arc<dyn FormCatalog> = Arc::new(state.db.clone());
+    let journey: Arc<dyn JourneyBackend> = state.journey.clone();
     let context = move || {
         provide_context(AppContext {
             catalog: catalog.clone(),
+            journey: journey.clone(),
         });
         // Replace Leptos' own nonce with the one the CSP header names.
         if let Some(nonce) = use_context::<http::request::Parts>()
@@ -100,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .route(STYLESHEET_PATH, get(stylesheet))
+        .merge(journey_routes::router())
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),

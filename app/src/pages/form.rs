@@ -1,22 +1,26 @@
-//! A form's own page. For now it introduces the service (title, summary,
-//! receiving authority); the step-by-step journey is added in a later
-//! issue.
+//! A form's start page (GOV.UK "start page"): what the service is for,
+//! who receives it, what you need, how long it takes, whether a login or a
+//! fee applies, the privacy notice, and the "Jetzt starten" button — a
+//! POST form that creates a draft (no JavaScript needed). Forms that need
+//! the Servicekonto say so and offer no button while login is not
+//! connected.
 
+use amtsweg_forms::{Lang, values::format_money};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{Layout, fallback_lang, not_found::NotFoundContent, set_status};
-use crate::catalog::published_form;
-use crate::i18n::{href, ui, use_lang};
+use super::{Layout, fallback_lang, not_found::NotFoundContent, unavailable};
+use crate::i18n::{fill, href, ui, use_lang};
+use crate::journey::{Outcome, StartView, load_start};
 
 #[component]
 pub fn FormPage() -> impl IntoView {
     let lang = use_lang();
     let params = use_params_map();
-    let form = Resource::new(
+    let data = Resource::new(
         move || params.read().get("id").unwrap_or_default(),
-        published_form,
+        load_start,
     );
     view! {
         <Layout>
@@ -26,44 +30,116 @@ pub fn FormPage() -> impl IntoView {
                 {move || {
                     let lang = lang.get();
                     Suspend::new(async move {
-                        match form.await {
-                            Ok(Some(form)) => {
-                                let title = form.title.get(lang).to_owned();
-                                view! {
-                                    <Title text=format!("{title} – Amtsweg") />
-                                    <h1 lang=fallback_lang(&form.title, lang)>{title}</h1>
-                                    <p class="lead" lang=fallback_lang(&form.summary, lang)>
-                                        {form.summary.get(lang).to_owned()}
-                                    </p>
-                                    <p class="service__authority">
-                                        <span class="label">{ui(lang).authority_label} ": "</span>
-                                        <span lang=fallback_lang(&form.authority.name, lang)>
-                                            {form.authority.name.get(lang).to_owned()}
-                                        </span>
-                                    </p>
-                                    <p class="notice">{ui(lang).form_coming}</p>
-                                    <p>
-                                        <a href=href("/", lang)>{ui(lang).back_to_overview}</a>
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                            Ok(None) => view! { <NotFoundContent lang /> }.into_any(),
-                            Err(_) => {
-                                set_status(503);
-                                view! {
-                                    <Title text="Amtsweg" />
-                                    <h1>{ui(lang).unavailable}</h1>
-                                    <p>
-                                        <a href=href("/", lang)>{ui(lang).back_to_overview}</a>
-                                    </p>
-                                }
-                                    .into_any()
-                            }
+                        match data.await {
+                            Ok(Outcome::Show(view)) => start_page(view, lang).into_any(),
+                            Ok(Outcome::Redirect(to)) => super::moved(to, lang).into_any(),
+                            Ok(Outcome::NotFound) => view! { <NotFoundContent lang /> }.into_any(),
+                            Err(_) => unavailable(lang).into_any(),
                         }
                     })
                 }}
             </Suspense>
         </Layout>
+    }
+}
+
+fn start_page(form: StartView, lang: Lang) -> impl IntoView {
+    let t = ui(lang);
+    let title = form.title.get(lang).to_owned();
+    let action = href(&format!("/forms/{}/starten", form.id), lang);
+    let description = form.description.clone().map(|d| {
+        view! { <p lang=fallback_lang(&d, lang)>{d.get(lang).to_owned()}</p> }
+    });
+    let requirements = (!form.requirements.is_empty()).then(|| {
+        view! {
+            <h2>{t.what_you_need}</h2>
+            <ul class="list">
+                {form
+                    .requirements
+                    .iter()
+                    .map(|r| view! { <li lang=fallback_lang(r, lang)>{r.get(lang).to_owned()}</li> })
+                    .collect_view()}
+            </ul>
+        }
+    });
+    let duration = form.duration_minutes.map(|m| {
+        view! {
+            <h2>{t.duration_label}</h2>
+            <p>{fill(t.duration_minutes, &[&m.to_string()])}</p>
+        }
+    });
+    let fees = if form.fees.is_empty() {
+        view! { <p>{t.no_fees}</p> }.into_any()
+    } else {
+        view! {
+            <ul class="list">
+                {form
+                    .fees
+                    .iter()
+                    .map(|f| {
+                        let amount = match f.amount_cents {
+                            Some(c) => format!("{} €", format_money(c)),
+                            None => t.fee_depends.to_owned(),
+                        };
+                        view! {
+                            <li>
+                                <span lang=fallback_lang(&f.purpose, lang)>
+                                    {f.purpose.get(lang).to_owned()}
+                                </span>
+                                ": "
+                                {amount}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    let privacy = form.privacy_notice.clone().map(|p| {
+        view! {
+            <h2>{t.privacy_heading}</h2>
+            <p class="small" lang=fallback_lang(&p, lang)>{p.get(lang).to_owned()}</p>
+        }
+    });
+    let start = if form.needs_login {
+        view! { <p class="notice">{t.login_needed}</p> }.into_any()
+    } else {
+        view! {
+            <p>{t.login_not_needed}</p>
+            {form.has_draft.then(|| view! { <p>{t.start_over_note}</p> })}
+            <form method="post" action=action class="start-form">
+                <input type="hidden" name="_csrf" value=form.csrf.clone() />
+                <button type="submit" class="button button--start">
+                    {if form.has_draft { t.continue_draft } else { t.start_now }}
+                    <span aria-hidden="true">" →"</span>
+                </button>
+            </form>
+        }
+        .into_any()
+    };
+    view! {
+        <Title text=format!("{title} – Amtsweg") />
+        <h1 lang=fallback_lang(&form.title, lang)>{title}</h1>
+        <p class="lead" lang=fallback_lang(&form.summary, lang)>
+            {form.summary.get(lang).to_owned()}
+        </p>
+        {description}
+        <p class="service__authority">
+            <span class="label">{t.authority_label} ": "</span>
+            <span lang=fallback_lang(&form.authority.name, lang)>
+                {form.authority.name.get(lang).to_owned()}
+            </span>
+        </p>
+        {requirements}
+        {duration}
+        <h2>{t.fees_heading}</h2>
+        {fees}
+        <h2>{t.login_heading}</h2>
+        {start}
+        {privacy}
+        <p>
+            <a href=href("/", lang)>{t.back_to_overview}</a>
+        </p>
     }
 }

@@ -2,16 +2,24 @@
 //! language switch, main, footer). One `h1` per page, landmarks for screen
 //! readers, plain links and forms that work without JavaScript.
 
+mod check;
+mod confirmation;
+mod fields;
 mod form;
 mod home;
 mod not_found;
+mod step;
 
+pub use check::CheckPage;
+pub use confirmation::ConfirmationPage;
 pub use form::FormPage;
 pub use home::HomePage;
 pub use not_found::NotFoundPage;
+pub use step::StepPage;
 
 use amtsweg_forms::{Lang, Text};
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
 use crate::i18n::{href, ui, use_lang};
@@ -78,4 +86,27 @@ pub(crate) fn set_status(code: u16) {
     }
     #[cfg(not(feature = "ssr"))]
     let _ = code;
+}
+
+/// The page when the service cannot answer (status 503).
+pub(crate) fn unavailable(lang: Lang) -> impl IntoView {
+    set_status(503);
+    view! {
+        <Title text="Amtsweg" />
+        <h1>{ui(lang).unavailable}</h1>
+        <p>
+            <a href=href("/", lang)>{ui(lang).back_to_overview}</a>
+        </p>
+    }
+}
+
+/// The body of a redirect response (the server sent `303` with
+/// `Location`); after hydration it is a plain link.
+pub(crate) fn moved(to: String, lang: Lang) -> impl IntoView {
+    view! {
+        <Title text="Amtsweg" />
+        <p>
+            <a href=to>{ui(lang).continue_button}</a>
+        </p>
+    }
 }

@@ -1,0 +1,87 @@
+//! The confirmation after submitting: a panel with the reference number
+//! (large, grouped for reading aloud and typing on a phone), what happens
+//! next, and the status of delivery.
+
+use amtsweg_forms::Lang;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{Layout, fallback_lang, moved, not_found::NotFoundContent, unavailable};
+use crate::i18n::{href, ui, use_lang};
+use crate::journey::{ConfirmationView, Outcome, load_confirmation};
+
+#[component]
+pub fn ConfirmationPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = use_params_map();
+    let data = Resource::new(
+        move || {
+            let p = params.read();
+            (
+                p.get("id").unwrap_or_default(),
+                p.get("submission").unwrap_or_default(),
+            )
+        },
+        |(id, submission)| load_confirmation(id, submission),
+    );
+    view! {
+        <Layout>
+            <Suspense fallback=move || {
+                view! { <p>{ui(lang.get()).loading}</p> }
+            }>
+                {move || {
+                    let lang = lang.get();
+                    Suspend::new(async move {
+                        match data.await {
+                            Ok(Outcome::Show(view)) => confirmation_page(view, lang).into_any(),
+                            Ok(Outcome::Redirect(to)) => moved(to, lang).into_any(),
+                            Ok(Outcome::NotFound) => view! { <NotFoundContent lang /> }.into_any(),
+                            Err(_) => unavailable(lang).into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </Layout>
+    }
+}
+
+fn confirmation_page(view: ConfirmationView, lang: Lang) -> impl IntoView {
+    let t = ui(lang);
+    let form_title = view.form_title.get(lang).to_owned();
+    view! {
+        <Title text=format!("{} – {form_title} – Amtsweg", t.confirmation_title) />
+        <div class="panel">
+            <h1 class="panel__title">{t.confirmation_title}</h1>
+            <p class="panel__body">
+                {t.reference_label}
+                <br />
+                <strong class="reference">{view.reference.clone()}</strong>
+            </p>
+        </div>
+        <p lang=fallback_lang(&view.form_title, lang)>{form_title.clone()}</p>
+        <dl class="summary">
+            <div class="summary__row">
+                <dt class="summary__key">{t.status_label}</dt>
+                <dd class="summary__value">
+                    <span class="tag">{t.status_received}</span>
+                </dd>
+            </div>
+            <div class="summary__row">
+                <dt class="summary__key">{t.submitted_at_label}</dt>
+                <dd class="summary__value">{view.submitted_at.clone()}</dd>
+            </div>
+            <div class="summary__row">
+                <dt class="summary__key">{t.authority_label}</dt>
+                <dd class="summary__value" lang=fallback_lang(&view.authority.name, lang)>
+                    {view.authority.name.get(lang).to_owned()}
+                </dd>
+            </div>
+        </dl>
+        <h2>{t.next_heading}</h2>
+        <p>{t.next_text}</p>
+        <p>
+            <a href=href("/", lang)>{t.back_to_overview}</a>
+        </p>
+    }
+}

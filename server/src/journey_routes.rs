@@ -1,0 +1,886 @@
+//! The citizen journey's POST handlers and the glue between the pages
+//! (`amtsweg_app::journey`), the form engine and the store:
+//!
+//! ```text
+//! POST /forms/{id}/starten   create a draft        → 303 first step
+//! POST /forms/{id}/{step}    save the step's fields → 303 same step (errors),
+//!                                                     next applicable step, or check page
+//! POST /forms/{id}/absenden  submit (idempotent)    → 303 /forms/{id}/bestaetigung/{uuid}
+//! ```
+//!
+//! Handlers are thin: parse the urlencoded body into the engine's raw
+//! answers shape ([`parse_form`]), verify CSRF, merge only the posted
+//! step's fields into the draft ([`merge_step`]), evaluate with
+//! [`Form::evaluate`], save, redirect (POST-redirect-GET). `?lang=en` and
+//! `?zurueck=pruefen` on the action URL survive the redirect.
+//!
+//! [`Journey`] is also the app's [`JourneyBackend`]: it loads published
+//! forms once per (id, version) and caches them, finds the browser's draft
+//! through its session, and reads submissions.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+};
+
+use amtsweg_app::{
+    catalog::ssr::{BoxFuture, InternalError},
+    journey::ssr::{DraftData, JourneyBackend, SubmissionData},
+};
+use amtsweg_forms::{Access, Answers, Env, FieldType, Form, Step};
+use axum::{
+    Router,
+    extract::{Path, RawQuery, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::post,
+};
+use serde_json::{Map, Value};
+use thiserror::Error;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{
+    csrf::{self, CsrfForm},
+    db::{Db, DbError},
+    routes::AppState,
+    session::{self, SessionError},
+    store::{DraftState, StoreError},
+};
+
+/// Query keys the journey passes along (everything else is dropped).
+const KEPT_QUERY: [&str; 2] = ["zurueck", "lang"];
+
+/// The journey's shared part of the state: the database and the cache of
+/// checked forms.
+#[derive(Debug)]
+pub struct Journey {
+    db: Db,
+    forms: RwLock<HashMap<(String, u32), Arc<Form>>>,
+}
+
+/// What can go wrong in a journey request. The citizen sees a clear
+/// sentence; the log gets the details (never answers).
+#[derive(Debug, Error)]
+pub enum JourneyError {
+    #[error("database: {0}")]
+    Db(#[from] DbError),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("session: {0}")]
+    Session(#[from] SessionError),
+    #[error("stored definition of {0} v{1} does not load: {2}")]
+    Definition(String, u32, String),
+    #[error("no such form")]
+    NotFound,
+}
+
+impl IntoResponse for JourneyError {
+    fn into_response(self) -> Response {
+        let (status, text) = match &self {
+            JourneyError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Diese Seite gibt es nicht. / This page does not exist.\n",
+            ),
+            _ => {
+                tracing::error!(error = %self, "journey request failed");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Der Dienst ist gerade nicht erreichbar. / The service is currently unavailable.\n",
+                )
+            }
+        };
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            text,
+        )
+            .into_response()
+    }
+}
+
+impl Journey {
+    pub fn new(db: Db) -> Journey {
+        Journey {
+            db,
+            forms: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// A published form in `version`, or the latest published version.
+    pub async fn form(
+        &self,
+        form_id: &str,
+        version: Option<u32>,
+    ) -> Result<Option<Arc<Form>>, JourneyError> {
+        if let Some(v) = version
+            && let Some(form) = self.cached(form_id, v)
+        {
+            return Ok(Some(form));
+        }
+        let stored = match version {
+            Some(v) => self.db.form_version(form_id, v).await?,
+            None => self.db.published_form_version(form_id).await?,
+        };
+        let Some(stored) = stored else {
+            return Ok(None);
+        };
+        if let Some(form) = self.cached(form_id, stored.version) {
+            return Ok(Some(form));
+        }
+        let form = Form::load(&stored.definition).map_err(|e| {
+            JourneyError::Definition(stored.form_id.clone(), stored.version, e.to_string())
+        })?;
+        let form = Arc::new(form);
+        if let Ok(mut cache) = self.forms.write() {
+            cache.insert((stored.form_id, stored.version), form.clone());
+        }
+        Ok(Some(form))
+    }
+
+    fn cached(&self, form_id: &str, version: u32) -> Option<Arc<Form>> {
+        self.forms
+            .read()
+            .ok()?
+            .get(&(form_id.to_owned(), version))
+            .cloned()
+    }
+
+    /// The open draft of `form_id` this session works on.
+    async fn open_draft(
+        &self,
+        journey: &session::Journey,
+        form_id: &str,
+    ) -> Result<Option<crate::store::Draft>, JourneyError> {
+        let Some(id) = journey.draft_for(form_id).await? else {
+            return Ok(None);
+        };
+        match self.db.draft(id).await {
+            Ok(draft)
+                if draft.form_id == form_id
+                    && draft.state == DraftState::Open
+                    && !draft.is_expired(OffsetDateTime::now_utc()) =>
+            {
+                Ok(Some(draft))
+            }
+            Ok(_) | Err(StoreError::NotFound | StoreError::Expired) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Today, from the server clock.
+fn env() -> Env {
+    Env {
+        today: OffsetDateTime::now_utc().date(),
+    }
+}
+
+impl JourneyBackend for Journey {
+    fn form<'a>(
+        &'a self,
+        form_id: &'a str,
+        version: Option<u32>,
+    ) -> BoxFuture<'a, Result<Option<Arc<Form>>, InternalError>> {
+        Box::pin(async move { Ok(Journey::form(self, form_id, version).await?) })
+    }
+
+    fn draft<'a>(
+        &'a self,
+        request: &'a http::request::Parts,
+        form_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<DraftData>, InternalError>> {
+        Box::pin(async move {
+            let Some(session) = request.extensions.get::<tower_sessions::Session>() else {
+                return Ok(None);
+            };
+            let journey = session::Journey::new(session.clone());
+            let Some(draft) = self.open_draft(&journey, form_id).await? else {
+                return Ok(None);
+            };
+            let answers = match draft.answers {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            };
+            Ok(Some(DraftData {
+                form_version: draft.form_version,
+                answers,
+                attempted_steps: draft.attempted_steps,
+                csrf: csrf::token(session).await?.as_str().to_owned(),
+            }))
+        })
+    }
+
+    fn csrf_token<'a>(
+        &'a self,
+        request: &'a http::request::Parts,
+    ) -> BoxFuture<'a, Result<String, InternalError>> {
+        Box::pin(async move {
+            match request.extensions.get::<tower_sessions::Session>() {
+                Some(session) => Ok(csrf::token(session).await?.as_str().to_owned()),
+                None => Ok(String::new()),
+            }
+        })
+    }
+
+    fn submission<'a>(
+        &'a self,
+        form_id: &'a str,
+        submission_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<SubmissionData>, InternalError>> {
+        Box::pin(async move {
+            let Ok(id) = Uuid::parse_str(submission_id) else {
+                return Ok(None);
+            };
+            match self.db.submission(id).await {
+                Ok(s) if s.form_id == form_id => Ok(Some(SubmissionData {
+                    form_version: s.form_version,
+                    reference: s.reference.to_string(),
+                    submitted_at: format_time(s.submitted_at),
+                })),
+                Ok(_) | Err(StoreError::NotFound) => Ok(None),
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+
+    fn env(&self) -> Env {
+        env()
+    }
+}
+
+/// `23.11.2026, 14:05 UTC`.
+fn format_time(t: OffsetDateTime) -> String {
+    format!(
+        "{:02}.{:02}.{}, {:02}:{:02} UTC",
+        t.day(),
+        u8::from(t.month()),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// The journey's POST routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/forms/{id}/starten", post(start))
+        .route("/forms/{id}/absenden", post(submit))
+        .route("/forms/{id}/{step}", post(save_step))
+}
+
+/// What a step's POST carries besides the answers.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Posted {
+    /// The answers in the engine's raw shape.
+    pub answers: Answers,
+    /// `_action`.
+    pub action: Action,
+}
+
+/// What the citizen asked for with the button they pressed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Action {
+    /// Save and go on.
+    #[default]
+    Continue,
+    /// `add:group`: a new, empty entry.
+    Add(String),
+    /// `remove:group:1`: remove an entry.
+    Remove(String, usize),
+}
+
+impl Action {
+    fn parse(text: &str) -> Action {
+        let mut parts = text.splitn(3, ':');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("add"), Some(group), None) => Action::Add(group.to_owned()),
+            (Some("remove"), Some(group), Some(index)) => match index.parse() {
+                Ok(i) => Action::Remove(group.to_owned(), i),
+                Err(_) => Action::Continue,
+            },
+            _ => Action::Continue,
+        }
+    }
+}
+
+/// Parses `application/x-www-form-urlencoded` pairs: dotted names become
+/// nested objects (`anschrift.street`), numeric segments array entries
+/// (`haushalt.0.vorname`), repeated names arrays (checkboxes). Names
+/// starting with `_` are controls (`_csrf`, `_action`).
+pub fn parse_form(pairs: &[(String, String)]) -> Posted {
+    let mut posted = Posted::default();
+    let mut tree = Map::new();
+    for (name, value) in pairs {
+        match name.as_str() {
+            "_action" => {
+                // Several buttons cannot be pressed at once; the last
+                // non-"continue" one wins (the hidden default comes first).
+                let action = Action::parse(value);
+                if action != Action::Continue {
+                    posted.action = action;
+                }
+            }
+            n if n.starts_with('_') || n.is_empty() => {}
+            n => insert(&mut tree, n, value),
+        }
+    }
+    posted.answers = tree.into_iter().map(|(k, v)| (k, arrays(v))).collect();
+    posted
+}
+
+/// Limits what a single POST can build (names are untrusted).
+const MAX_DEPTH: usize = 4;
+const MAX_INDEX: usize = 100;
+
+fn insert(tree: &mut Map<String, Value>, name: &str, value: &str) {
+    let parts: Vec<&str> = name.split('.').collect();
+    if parts.len() > MAX_DEPTH || parts.iter().any(|p| p.is_empty()) {
+        return;
+    }
+    if parts
+        .iter()
+        .any(|p| p.parse::<usize>().is_ok_and(|i| i >= MAX_INDEX))
+    {
+        return;
+    }
+    let mut node = tree;
+    for part in &parts[..parts.len() - 1] {
+        let entry = node
+            .entry((*part).to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            // `a=1&a.b=2`: the scalar loses; keep the structure.
+            *entry = Value::Object(Map::new());
+        }
+        let Value::Object(next) = entry else {
+            return;
+        };
+        node = next;
+    }
+    let Some(last) = parts.last() else {
+        return;
+    };
+    let new = Value::String(value.to_owned());
+    match node.get_mut(*last) {
+        None => {
+            node.insert((*last).to_owned(), new);
+        }
+        Some(Value::Array(items)) => items.push(new),
+        Some(Value::Object(_)) => {}
+        Some(existing) => {
+            let first = existing.take();
+            *existing = Value::Array(vec![first, new]);
+        }
+    }
+}
+
+/// Objects whose keys are all indexes become arrays, in index order.
+fn arrays(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let numeric = !map.is_empty() && map.keys().all(|k| k.parse::<usize>().is_ok());
+            if numeric {
+                let mut entries: Vec<(usize, Value)> = map
+                    .into_iter()
+                    .filter_map(|(k, v)| k.parse().ok().map(|i| (i, arrays(v))))
+                    .collect();
+                entries.sort_by_key(|(i, _)| *i);
+                Value::Array(entries.into_iter().map(|(_, v)| v).collect())
+            } else {
+                Value::Object(map.into_iter().map(|(k, v)| (k, arrays(v))).collect())
+            }
+        }
+        other => other,
+    }
+}
+
+/// Puts the posted answers of `step`'s fields into `raw`, leaving every
+/// other answer alone. Checkboxes become arrays (nothing ticked: `[]`), a
+/// field that was not posted loses its answer (an unticked declaration),
+/// except fields that were not on the page (`not_shown`: hidden by a rule
+/// on an earlier step) and files (they come from the upload endpoint).
+/// Empty group entries are dropped unless `keep_empty` (after "add").
+pub fn merge_step(
+    raw: &mut Answers,
+    step: &Step,
+    posted: &Answers,
+    not_shown: &[String],
+    keep_empty: bool,
+) {
+    for field in &step.fields {
+        let id = &field.id;
+        match field.kind {
+            FieldType::Info | FieldType::File => continue,
+            _ if not_shown.contains(id) && !posted.contains_key(id) => continue,
+            FieldType::Group => {
+                let entries: Vec<Value> = match posted.get(id) {
+                    Some(Value::Array(items)) => items
+                        .iter()
+                        .filter_map(|item| match item {
+                            Value::Object(entry) => {
+                                let mut entry = entry.clone();
+                                for child in &field.fields {
+                                    if child.kind == FieldType::Checkboxes {
+                                        let v = as_list(entry.remove(&child.id));
+                                        entry.insert(child.id.clone(), v);
+                                    }
+                                }
+                                let empty = entry.values().all(is_blank);
+                                (keep_empty || !empty).then_some(Value::Object(entry))
+                            }
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                raw.insert(id.clone(), Value::Array(entries));
+            }
+            FieldType::Checkboxes => {
+                raw.insert(id.clone(), as_list(posted.get(id).cloned()));
+            }
+            _ => match posted.get(id) {
+                Some(v) => {
+                    raw.insert(id.clone(), v.clone());
+                }
+                None => {
+                    raw.remove(id);
+                }
+            },
+        }
+    }
+}
+
+fn as_list(value: Option<Value>) -> Value {
+    match value {
+        Some(Value::Array(items)) => Value::Array(items),
+        Some(Value::String(s)) if s.is_empty() => Value::Array(Vec::new()),
+        Some(v @ Value::String(_)) => Value::Array(vec![v]),
+        _ => Value::Array(Vec::new()),
+    }
+}
+
+fn is_blank(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(items) => items.iter().all(is_blank),
+        Value::Object(map) => map.values().all(is_blank),
+        _ => false,
+    }
+}
+
+/// Applies "add" or "remove" to a group of the raw answers.
+pub fn apply_action(raw: &mut Answers, action: &Action) {
+    match action {
+        Action::Continue => {}
+        Action::Add(group) => {
+            let entries = raw
+                .entry(group.clone())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if !entries.is_array() {
+                *entries = Value::Array(Vec::new());
+            }
+            if let Value::Array(items) = entries
+                && items.len() < MAX_INDEX
+            {
+                items.push(Value::Object(Map::new()));
+            }
+        }
+        Action::Remove(group, index) => {
+            if let Some(Value::Array(items)) = raw.get_mut(group)
+                && *index < items.len()
+            {
+                items.remove(*index);
+            }
+        }
+    }
+}
+
+/// The query string to pass on: only `zurueck` and `lang`.
+fn kept_query(query: Option<&str>) -> Query {
+    let mut kept = Query::default();
+    for pair in query.unwrap_or("").split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if KEPT_QUERY.contains(&key) {
+            match key {
+                "zurueck" => kept.back_to_check = value == "pruefen",
+                _ => kept.english = value.starts_with("en"),
+            }
+        }
+    }
+    kept
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Query {
+    back_to_check: bool,
+    english: bool,
+}
+
+impl Query {
+    fn url(&self, path: &str, with_back: bool) -> String {
+        let mut params = Vec::new();
+        if with_back && self.back_to_check {
+            params.push("zurueck=pruefen");
+        }
+        if self.english {
+            params.push("lang=en");
+        }
+        if params.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{}", params.join("&"))
+        }
+    }
+}
+
+fn see_other(to: String) -> Response {
+    Redirect::to(&to).into_response()
+}
+
+/// `POST /forms/{id}/starten`: a new draft (or the open one), then the first
+/// step.
+async fn start(
+    State(state): State<AppState>,
+    Path(form_id): Path<String>,
+    RawQuery(query): RawQuery,
+    session: tower_sessions::Session,
+    _checked: CsrfForm,
+) -> Result<Response, JourneyError> {
+    let query = kept_query(query.as_deref());
+    let journey = state.journey.clone();
+    let form = journey
+        .form(&form_id, None)
+        .await?
+        .ok_or(JourneyError::NotFound)?;
+    let definition = form.definition();
+    if matches!(definition.access, Access::ServiceAccount { .. }) {
+        // Login is not connected: the start page explains it.
+        return Ok(see_other(query.url(&format!("/forms/{form_id}"), false)));
+    }
+    let sessions = session::Journey::new(session);
+    let draft = match journey.open_draft(&sessions, &form_id).await? {
+        Some(draft) => draft,
+        None => {
+            let expires = OffsetDateTime::now_utc()
+                + time::Duration::days(i64::from(definition.draft_expiry_days));
+            let (draft, _token) = journey
+                .db
+                .create_draft(&form_id, definition.version, expires)
+                .await?;
+            sessions.set_draft(&form_id, draft.id).await?;
+            draft
+        }
+    };
+    let answers = match &draft.answers {
+        Value::Object(map) => map.clone(),
+        _ => Map::new(),
+    };
+    let eval = form.evaluate(&answers, &env());
+    let to = match eval.applicable_steps().next() {
+        Some(step) => format!("/forms/{form_id}/{step}"),
+        None => format!("/forms/{form_id}/pruefen"),
+    };
+    Ok(see_other(query.url(&to, false)))
+}
+
+/// `POST /forms/{id}/{step}`: save the step, then go on or back.
+async fn save_step(
+    State(state): State<AppState>,
+    Path((form_id, step_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    session: tower_sessions::Session,
+    CsrfForm(pairs): CsrfForm,
+) -> Result<Response, JourneyError> {
+    let posted = parse_form(&pairs);
+    let query = kept_query(query.as_deref());
+    let journey = state.journey.clone();
+    let sessions = session::Journey::new(session);
+    let Some(draft) = journey.open_draft(&sessions, &form_id).await? else {
+        // No draft (expired, submitted, another browser): start again.
+        return Ok(see_other(query.url(&format!("/forms/{form_id}"), false)));
+    };
+    let form = journey
+        .form(&form_id, Some(draft.form_version))
+        .await?
+        .ok_or(JourneyError::NotFound)?;
+    let Some(step) = form.definition().steps.iter().find(|s| s.id == step_id) else {
+        return Err(JourneyError::NotFound);
+    };
+    let mut raw = match draft.answers {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    let env = env();
+    let before = form.evaluate(&raw, &env);
+    let not_shown: Vec<String> = step
+        .fields
+        .iter()
+        .filter(|f| f.visible_if.is_some() && !before.field(&f.id).visible)
+        .map(|f| f.id.clone())
+        .collect();
+    let mut attempted = draft.attempted_steps;
+    let step_url = query.url(&format!("/forms/{form_id}/{step_id}"), true);
+
+    if posted.action != Action::Continue {
+        merge_step(&mut raw, step, &posted.answers, &not_shown, true);
+        apply_action(&mut raw, &posted.action);
+        journey
+            .db
+            .save_draft(
+                draft.id,
+                &Value::Object(raw),
+                &attempted,
+                draft.contact_email.as_deref(),
+            )
+            .await?;
+        let anchor = match &posted.action {
+            Action::Add(group) => {
+                let n = match journey.db.draft(draft.id).await?.answers.get(group) {
+                    Some(Value::Array(items)) => items.len().saturating_sub(1),
+                    _ => 0,
+                };
+                format!("#{group}.{n}")
+            }
+            Action::Remove(group, _) => format!("#{group}"),
+            Action::Continue => String::new(),
+        };
+        return Ok(see_other(format!("{step_url}{anchor}")));
+    }
+
+    merge_step(&mut raw, step, &posted.answers, &not_shown, false);
+    let eval = form.evaluate(&raw, &env);
+    let has_errors = eval.step_errors(&step_id).next().is_some();
+    attempted.retain(|s| s != &step_id);
+    if has_errors {
+        attempted.push(step_id.clone());
+    }
+    let email = contact_email(&form, &eval.answers).or(draft.contact_email);
+    journey
+        .db
+        .save_draft(draft.id, &Value::Object(raw), &attempted, email.as_deref())
+        .await?;
+    if has_errors {
+        return Ok(see_other(step_url));
+    }
+    let to = if query.back_to_check {
+        format!("/forms/{form_id}/pruefen")
+    } else {
+        match eval.next_step(&step_id) {
+            Some(next) => format!("/forms/{form_id}/{next}"),
+            None => format!("/forms/{form_id}/pruefen"),
+        }
+    };
+    Ok(see_other(query.url(&to, false)))
+}
+
+/// The first valid e-mail answer of the form (for the confirmation mail).
+fn contact_email(form: &Form, answers: &Answers) -> Option<String> {
+    form.definition()
+        .steps
+        .iter()
+        .flat_map(|s| s.fields.iter())
+        .filter(|f| f.kind == FieldType::Email)
+        .find_map(|f| {
+            answers
+                .get(&f.id)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+}
+
+/// `POST /forms/{id}/absenden`: submit once; every repeat of the POST
+/// answers with the same submission.
+async fn submit(
+    State(state): State<AppState>,
+    Path(form_id): Path<String>,
+    RawQuery(query): RawQuery,
+    session: tower_sessions::Session,
+    _checked: CsrfForm,
+) -> Result<Response, JourneyError> {
+    let query = kept_query(query.as_deref());
+    let journey = state.journey.clone();
+    let sessions = session::Journey::new(session);
+    let start_page = query.url(&format!("/forms/{form_id}"), false);
+    let Some(draft_id) = sessions.draft_for(&form_id).await? else {
+        return Ok(see_other(start_page));
+    };
+    let draft = match journey.db.draft(draft_id).await {
+        Ok(draft) if draft.form_id == form_id => draft,
+        Ok(_) | Err(StoreError::NotFound) => return Ok(see_other(start_page)),
+        Err(e) => return Err(e.into()),
+    };
+    let confirmation = |id: Uuid| query.url(&format!("/forms/{form_id}/bestaetigung/{id}"), false);
+    if draft.state == DraftState::Submitted {
+        if let Some(existing) = journey.db.submission_for_draft(draft.id).await? {
+            return Ok(see_other(confirmation(existing.id)));
+        }
+        return Ok(see_other(start_page));
+    }
+    let form = journey
+        .form(&form_id, Some(draft.form_version))
+        .await?
+        .ok_or(JourneyError::NotFound)?;
+    let raw = match &draft.answers {
+        Value::Object(map) => map.clone(),
+        _ => Map::new(),
+    };
+    let eval = form.evaluate(&raw, &env());
+    if let Some(step) = eval.first_step_with_errors() {
+        let mut url = query.url(&format!("/forms/{form_id}/{step}"), false);
+        url.push_str(if url.contains('?') {
+            "&fehler=1"
+        } else {
+            "?fehler=1"
+        });
+        return Ok(see_other(url));
+    }
+    let fee = u32::try_from(eval.fee_total_cents().max(0)).unwrap_or(u32::MAX);
+    let submission = match journey
+        .db
+        .submit(
+            draft.id,
+            &Value::Object(eval.answers),
+            fee,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+    {
+        Ok(s) => s,
+        Err(StoreError::Expired) => return Ok(see_other(start_page)),
+        Err(e) => return Err(e.into()),
+    };
+    tracing::info!(form = %form_id, "application submitted");
+    Ok(see_other(confirmation(submission.id)))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn dotted_names_become_objects_and_arrays() {
+        let posted = parse_form(&pairs(&[
+            ("_csrf", "t"),
+            ("name", "Erika"),
+            ("anschrift.street", "Markt"),
+            ("anschrift.postal_code", "99423"),
+            ("haushalt.1.vorname", "Max"),
+            ("haushalt.0.vorname", "Erika"),
+            ("haushalt.0.rolle", "a"),
+            ("haushalt.0.rolle", "b"),
+            ("gruende", "x"),
+            ("gruende", "y"),
+        ]));
+        assert_eq!(posted.action, Action::Continue);
+        assert_eq!(
+            Value::Object(posted.answers),
+            json!({
+                "name": "Erika",
+                "anschrift": {"street": "Markt", "postal_code": "99423"},
+                "haushalt": [{"vorname": "Erika", "rolle": ["a", "b"]}, {"vorname": "Max"}],
+                "gruende": ["x", "y"],
+            })
+        );
+    }
+
+    #[test]
+    fn actions_are_parsed_and_the_default_button_loses() {
+        let posted = parse_form(&pairs(&[
+            ("_action", "continue"),
+            ("_action", "add:haushalt"),
+        ]));
+        assert_eq!(posted.action, Action::Add("haushalt".into()));
+        let posted = parse_form(&pairs(&[("_action", "remove:haushalt:1")]));
+        assert_eq!(posted.action, Action::Remove("haushalt".into(), 1));
+        let posted = parse_form(&pairs(&[("_action", "remove:haushalt:x")]));
+        assert_eq!(posted.action, Action::Continue);
+    }
+
+    #[test]
+    fn hostile_names_are_ignored() {
+        let posted = parse_form(&pairs(&[
+            ("a.b.c.d.e", "deep"),
+            ("g.1000.x", "far"),
+            ("x..y", "empty segment"),
+            ("_other", "control"),
+            ("ok", "1"),
+            ("ok.sub", "2"),
+        ]));
+        assert_eq!(Value::Object(posted.answers), json!({"ok": {"sub": "2"}}));
+    }
+
+    fn step() -> Step {
+        serde_json::from_value(json!({
+            "id": "s", "title": {"de": "S"}, "fields": [
+                {"id": "name", "type": "text", "label": {"de": "Name"}},
+                {"id": "wahl", "type": "checkboxes", "label": {"de": "Wahl"},
+                 "options": [{"value": "a", "label": {"de": "A"}}]},
+                {"id": "ok", "type": "declaration", "label": {"de": "OK"}},
+                {"id": "versteckt", "type": "text", "label": {"de": "V"}},
+                {"id": "datei", "type": "file", "label": {"de": "D"}},
+                {"id": "leute", "type": "group", "label": {"de": "Leute"}, "fields": [
+                    {"id": "vorname", "type": "text", "label": {"de": "Vorname"}}
+                ]}
+            ]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn merge_touches_only_the_steps_fields() {
+        let mut raw = json!({
+            "anderer_schritt": "bleibt", "name": "alt", "wahl": ["a"], "ok": "true",
+            "versteckt": "bleibt auch", "datei": [{"id": "f"}]
+        })
+        .as_object()
+        .unwrap()
+        .clone();
+        let posted = parse_form(&pairs(&[
+            ("name", "neu"),
+            ("leute.0.vorname", "Erika"),
+            ("leute.1.vorname", ""),
+        ]))
+        .answers;
+        merge_step(&mut raw, &step(), &posted, &["versteckt".to_owned()], false);
+        assert_eq!(
+            Value::Object(raw),
+            json!({
+                "anderer_schritt": "bleibt", "name": "neu", "wahl": [],
+                "versteckt": "bleibt auch", "datei": [{"id": "f"}],
+                "leute": [{"vorname": "Erika"}]
+            })
+        );
+    }
+
+    #[test]
+    fn add_and_remove_entries() {
+        let mut raw = Map::new();
+        apply_action(&mut raw, &Action::Add("leute".into()));
+        apply_action(&mut raw, &Action::Add("leute".into()));
+        assert_eq!(raw["leute"], json!([{}, {}]));
+        apply_action(&mut raw, &Action::Remove("leute".into(), 0));
+        apply_action(&mut raw, &Action::Remove("leute".into(), 5));
+        assert_eq!(raw["leute"], json!([{}]));
+    }
+
+    #[test]
+    fn query_keeps_language_and_return() {
+        let q = kept_query(Some("lang=en&zurueck=pruefen&x=1"));
+        assert_eq!(
+            q.url("/forms/a/b", true),
+            "/forms/a/b?zurueck=pruefen&lang=en"
+        );
+        assert_eq!(q.url("/forms/a", false), "/forms/a?lang=en");
+        assert_eq!(kept_query(None).url("/forms/a", true), "/forms/a");
+    }
+}

@@ -1,0 +1,547 @@
+//! Router tests of the citizen journey: start page, steps, errors (PRG),
+//! skipped steps, groups, the check page with fees, idempotent submit and
+//! the confirmation, through `tower::ServiceExt::oneshot` with a cookie
+//! jar of one browser.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use http_body_util::BodyExt;
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+const DEFINITION: &str = r#"{
+  "id": "reise", "version": 1,
+  "title": {"de": "Reiseantrag", "en": "Travel application"},
+  "summary": {"de": "Zum Testen", "en": "For tests"},
+  "description": {"de": "Eine Beschreibung", "en": "A description"},
+  "requirements": [{"de": "Personalausweis", "en": "Identity card"}],
+  "duration_minutes": 5,
+  "privacy_notice": {"de": "Datenschutzhinweis", "en": "Privacy notice"},
+  "authority": {"id": "amt", "name": {"de": "Reiseamt", "en": "Travel office"}},
+  "steps": [
+    {"id": "person", "title": {"de": "Ihre Angaben", "en": "About you"}, "fields": [
+      {"id": "name", "type": "text", "label": {"de": "Name", "en": "Name"}, "required": true,
+       "autocomplete": "name", "hint": {"de": "Wie im Ausweis", "en": "As on your ID"}},
+      {"id": "email", "type": "email", "label": {"de": "E-Mail-Adresse", "en": "E-mail address"}},
+      {"id": "anschrift", "type": "address", "label": {"de": "Anschrift", "en": "Address"}},
+      {"id": "kinder_dabei", "type": "yes_no", "label": {"de": "Reisen Kinder mit?", "en": "Are children travelling?"}, "required": true},
+      {"id": "kinder_anzahl", "type": "number", "label": {"de": "Wie viele Kinder?", "en": "How many children?"},
+       "visible_if": {"==": [{"var": "kinder_dabei"}, true]}}
+    ]},
+    {"id": "kinder", "title": {"de": "Kinder", "en": "Children"},
+     "visible_if": {"==": [{"var": "kinder_dabei"}, true]}, "fields": [
+      {"id": "kind", "type": "group", "label": {"de": "Kinder", "en": "Children"}, "required": true,
+       "item_label": {"de": "Kind", "en": "Child"}, "fields": [
+        {"id": "vorname", "type": "text", "label": {"de": "Vorname", "en": "Given name"}, "required": true}
+      ]}
+    ]},
+    {"id": "ziel", "title": {"de": "Reiseziel", "en": "Destination"}, "fields": [
+      {"id": "zone", "type": "radio", "label": {"de": "Zone", "en": "Zone"}, "required": true,
+       "options": [{"value": "a", "label": {"de": "Zone A", "en": "Zone A"}},
+                   {"value": "b", "label": {"de": "Zone B", "en": "Zone B"}}]},
+      {"id": "ok", "type": "declaration", "label": {"de": "Richtigkeit", "en": "Accuracy"},
+       "text": {"de": "Alles stimmt.", "en": "All is correct."}, "required": true}
+    ]}
+  ],
+  "fees": [
+    {"id": "grund", "purpose": {"de": "Grundgebühr", "en": "Basic fee"}, "amount_cents": 1000},
+    {"id": "zuschlag", "purpose": {"de": "Zuschlag Zone B", "en": "Zone B surcharge"},
+     "amount_cents": 500, "applies_if": {"==": [{"var": "zone"}, "b"]}}
+  ]
+}"#;
+
+const LOGIN_DEFINITION: &str = r#"{
+  "id": "mit-login", "version": 1,
+  "title": {"de": "Mit Anmeldung", "en": "With login"},
+  "summary": {"de": "Kurz", "en": "Short"},
+  "authority": {"id": "amt", "name": {"de": "Amt", "en": "Office"}},
+  "access": {"kind": "service_account", "min_trust_level": "substanziell"},
+  "steps": [{"id": "s", "title": {"de": "S"}, "fields": [
+    {"id": "x", "type": "text", "label": {"de": "X"}}]}]
+}"#;
+
+fn definitions() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("reise.json"), DEFINITION).unwrap();
+    std::fs::write(dir.path().join("mit-login.json"), LOGIN_DEFINITION).unwrap();
+    dir
+}
+
+/// One browser: keeps the session cookie.
+struct Browser {
+    app: Router,
+    cookie: Option<String>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+impl Page {
+    fn main(&self) -> String {
+        let start = self.body.find("<main").unwrap_or(0);
+        let end = self.body.find("</main>").unwrap_or(self.body.len());
+        self.body[start..end]
+            .replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&amp;", "&")
+    }
+
+    fn csrf(&self) -> String {
+        let marker = "name=\"_csrf\" value=\"";
+        let start = self.body.find(marker).expect("a _csrf field") + marker.len();
+        let end = self.body[start..].find('"').unwrap() + start;
+        self.body[start..end].to_owned()
+    }
+
+    fn title(&self) -> String {
+        let start = self.body.find("<title>").expect("a title") + 7;
+        let end = self.body.find("</title>").unwrap();
+        self.body[start..end].to_owned()
+    }
+}
+
+impl Browser {
+    async fn new(dir: &TempDir, db: &common::TestDb) -> Browser {
+        Browser {
+            app: common::app(&db.db, dir.path()).await,
+            cookie: None,
+        }
+    }
+
+    async fn send(&mut self, request: Request<Body>) -> Page {
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        if let Some(set) = response.headers().get(header::SET_COOKIE) {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
+            self.cookie = Some(pair);
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Page {
+            status,
+            location,
+            body: String::from_utf8(bytes.to_vec()).unwrap(),
+        }
+    }
+
+    async fn get(&mut self, uri: &str) -> Page {
+        let mut request = Request::get(uri);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request =
+            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// GET `page`, then POST its form with the page's token and `fields`.
+    async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let shown = self.get(page).await;
+        assert_eq!(shown.status, StatusCode::OK, "{page}: {}", shown.body);
+        let token = shown.csrf();
+        let mut all = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn started(browser: &mut Browser) {
+    let page = browser
+        .submit("/forms/reise", "/forms/reise/starten", &[])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location, "/forms/reise/person");
+}
+
+const PERSON: [(&str, &str); 7] = [
+    ("name", "Erika Mustermann"),
+    ("email", "erika@example.org"),
+    ("anschrift.street", "Markt"),
+    ("anschrift.house_number", "1"),
+    ("anschrift.postal_code", "99423"),
+    ("anschrift.city", "Weimar"),
+    ("kinder_dabei", "false"),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn start_page_explains_the_service_and_starts_a_draft() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let mut browser = Browser::new(&dir, &db).await;
+    let page = browser.get("/forms/reise").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let main = page.main();
+    for text in [
+        "<h1>Reiseantrag</h1>",
+        "Eine Beschreibung",
+        "Reiseamt",
+        "Personalausweis",
+        "Etwa 5 Minuten",
+        "Grundgebühr",
+        "10,00 €",
+        "hängt von Ihren Angaben ab",
+        "Datenschutzhinweis",
+        "Jetzt starten",
+        "action=\"/forms/reise/starten\"",
+    ] {
+        assert!(main.contains(text), "{text} missing: {main}");
+    }
+    started(&mut browser).await;
+    let page = browser.get("/forms/reise/person").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let main = page.main();
+    assert!(main.contains("Schritt 1 von 2"), "{main}");
+    assert!(main.contains("<form method=\"post\" action=\"/forms/reise/person\" novalidate"));
+    assert!(
+        main.contains("<label for=\"name\" class=\"label\">Name</label>"),
+        "{main}"
+    );
+    assert!(main.contains("aria-describedby=\"name-hint\""), "{main}");
+    assert!(main.contains("autocomplete=\"name\""));
+    assert!(main.contains("name=\"anschrift.postal_code\""));
+    assert!(
+        main.contains("Nur ausfüllen, wenn Sie bei „Reisen Kinder mit?“ „Ja“ angegeben haben."),
+        "{main}"
+    );
+    assert!(
+        !main.contains("Es gibt ein Problem"),
+        "no errors on the first visit"
+    );
+
+    // Starting again continues the same draft.
+    let again = browser.get("/forms/reise").await;
+    assert!(again.main().contains("Weiter ausfüllen"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_forms_offer_no_start_button() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let mut browser = Browser::new(&dir, &db).await;
+    let main = browser.get("/forms/mit-login").await.main();
+    assert!(main.contains("Servicekonto"), "{main}");
+    assert!(!main.contains("Jetzt starten"));
+    assert!(!main.contains("/starten"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_redirect_back_with_a_summary_and_keep_the_values() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let mut browser = Browser::new(&dir, &db).await;
+    started(&mut browser).await;
+    let page = browser
+        .submit(
+            "/forms/reise/person",
+            "/forms/reise/person",
+            &[
+                ("name", ""),
+                ("email", "erika@"),
+                ("anschrift.street", "Markt"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location, "/forms/reise/person");
+    let page = browser.get("/forms/reise/person").await;
+    assert!(
+        page.title().starts_with("Fehler: Ihre Angaben"),
+        "{}",
+        page.title()
+    );
+    let main = page.main();
+    assert!(main.contains("role=\"alert\""));
+    assert!(main.contains("Es gibt ein Problem"));
+    assert!(
+        main.contains("<a href=\"#name\">Geben Sie „Name“ an.</a>"),
+        "{main}"
+    );
+    assert!(main.contains("href=\"#anschrift.postal_code\""), "{main}");
+    assert!(main.contains("href=\"#kinder_dabei\""), "{main}");
+    assert!(main.contains("id=\"name-error\""));
+    assert!(main.contains("aria-invalid=\"true\""));
+    assert!(
+        main.contains("value=\"erika@\""),
+        "the entered value is kept: {main}"
+    );
+    assert!(main.contains("value=\"Markt\""));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn steps_hidden_by_a_rule_are_skipped_and_the_check_page_lists_answers_and_fees() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let mut browser = Browser::new(&dir, &db).await;
+    started(&mut browser).await;
+    let page = browser
+        .submit("/forms/reise/person", "/forms/reise/person", &PERSON)
+        .await;
+    assert_eq!(
+        page.location, "/forms/reise/ziel",
+        "the children step is skipped"
+    );
+    let skipped = browser.get("/forms/reise/kinder").await;
+    assert_eq!(skipped.status, StatusCode::SEE_OTHER);
+    assert_eq!(skipped.location, "/forms/reise/ziel");
+    let ziel = browser.get("/forms/reise/ziel").await.main();
+    assert!(ziel.contains("Schritt 2 von 2"), "{ziel}");
+    assert!(
+        ziel.contains("href=\"/forms/reise/person\""),
+        "back link: {ziel}"
+    );
+
+    let page = browser
+        .submit(
+            "/forms/reise/ziel",
+            "/forms/reise/ziel",
+            &[("zone", "b"), ("ok", "true")],
+        )
+        .await;
+    assert_eq!(page.location, "/forms/reise/pruefen");
+    let check = browser.get("/forms/reise/pruefen").await;
+    assert_eq!(check.status, StatusCode::OK);
+    let main = check.main();
+    for text in [
+        "Prüfen Sie Ihre Angaben",
+        "Erika Mustermann",
+        "Zone B",
+        "Grundgebühr",
+        "10,00 €",
+        "Zuschlag Zone B",
+        "5,00 €",
+        "15,00 €",
+        "href=\"/forms/reise/person?zurueck=pruefen#name\"",
+        "action=\"/forms/reise/absenden\"",
+    ] {
+        assert!(main.contains(text), "{text} missing: {main}");
+    }
+
+    // Change an answer from the check page: the POST returns to it.
+    let page = browser
+        .submit(
+            "/forms/reise/ziel?zurueck=pruefen",
+            "/forms/reise/ziel?zurueck=pruefen",
+            &[("zone", "a"), ("ok", "true")],
+        )
+        .await;
+    assert_eq!(page.location, "/forms/reise/pruefen");
+    let main = browser.get("/forms/reise/pruefen").await.main();
+    assert!(!main.contains("Zuschlag Zone B"), "{main}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_group_grows_and_shrinks_without_javascript() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let mut browser = Browser::new(&dir, &db).await;
+    started(&mut browser).await;
+    let mut person = PERSON.to_vec();
+    person.retain(|(k, _)| *k != "kinder_dabei");
+    person.push(("kinder_dabei", "true"));
+    person.push(("kinder_anzahl", "2"));
+    let page = browser
+        .submit("/forms/reise/person", "/forms/reise/person", &person)
+        .await;
+    assert_eq!(page.location, "/forms/reise/kinder");
+    let main = browser.get("/forms/reise/kinder").await.main();
+    assert!(main.contains("Schritt 2 von 3"), "{main}");
+    assert!(
+        main.contains("<legend class=\"legend legend--entry\">Kind 1</legend>"),
+        "{main}"
+    );
+    assert!(main.contains("name=\"kind.0.vorname\""));
+    let page = browser
+        .submit(
+            "/forms/reise/kinder",
+            "/forms/reise/kinder",
+            &[("kind.0.vorname", "Max"), ("_action", "add:kind")],
+        )
+        .await;
+    assert_eq!(page.location, "/forms/reise/kinder#kind.1");
+    let main = browser.get("/forms/reise/kinder").await.main();
+    assert!(main.contains("value=\"Max\""), "{main}");
+    assert!(main.contains("name=\"kind.1.vorname\""));
+    assert!(main.contains("value=\"remove:kind:1\""));
+    assert!(!main.contains("Es gibt ein Problem"));
+    let page = browser
+        .submit(
+            "/forms/reise/kinder",
+            "/forms/reise/kinder",
+            &[
+                ("kind.0.vorname", "Max"),
+                ("kind.1.vorname", "Moritz"),
+                ("_action", "remove:kind:0"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location, "/forms/reise/kinder#kind");
+    let main = browser.get("/forms/reise/kinder").await.main();
+    assert!(main.contains("value=\"Moritz\""), "{main}");
+    assert!(!main.contains("value=\"Max\""));
+    let page = browser
+        .submit(
+            "/forms/reise/kinder",
+            "/forms/reise/kinder",
+            &[("kind.0.vorname", "Moritz")],
+        )
+        .await;
+    assert_eq!(page.location, "/forms/reise/ziel");
+}
+
+async fn complete(browser: &mut Browser) {
+    started(browser).await;
+    browser
+        .submit("/forms/reise/person", "/forms/reise/person", &PERSON)
+        .await;
+    browser
+        .submit(
+            "/forms/reise/ziel",
+            "/forms/reise/ziel",
+            &[("zone", "a"), ("ok", "true")],
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn submitting_twice_shows_the_same_reference() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let mut browser = Browser::new(&dir, &db).await;
+    complete(&mut browser).await;
+    let check = browser.get("/forms/reise/pruefen").await;
+    let token = check.csrf();
+    let first = browser
+        .post("/forms/reise/absenden", &[("_csrf", &token)])
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    assert!(first.location.starts_with("/forms/reise/bestaetigung/"));
+    let second = browser
+        .post("/forms/reise/absenden", &[("_csrf", &token)])
+        .await;
+    assert_eq!(
+        second.location, first.location,
+        "a repeated POST gives the same submission"
+    );
+    let page = browser.get(&first.location).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let main = page.main();
+    assert!(main.contains("Antrag eingegangen"), "{main}");
+    assert!(main.contains("class=\"reference\">AW-"), "{main}");
+    assert!(main.contains("eingegangen"));
+    // The draft is closed: its steps lead back to the start page.
+    let step = browser.get("/forms/reise/person").await;
+    assert_eq!(step.status, StatusCode::SEE_OTHER);
+    assert_eq!(step.location, "/forms/reise");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn incomplete_answers_send_the_check_page_to_the_first_error() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let mut browser = Browser::new(&dir, &db).await;
+    started(&mut browser).await;
+    let check = browser.get("/forms/reise/pruefen").await;
+    assert_eq!(check.status, StatusCode::SEE_OTHER);
+    assert_eq!(check.location, "/forms/reise/person?fehler=1");
+    let main = browser.get(&check.location).await.main();
+    assert!(main.contains("Es gibt ein Problem"), "{main}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn english_is_kept_across_redirects() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let mut browser = Browser::new(&dir, &db).await;
+    let page = browser.get("/forms/reise?lang=en").await;
+    assert!(page.main().contains("Start now"));
+    assert!(
+        page.main()
+            .contains("action=\"/forms/reise/starten?lang=en\"")
+    );
+    let page = browser
+        .submit("/forms/reise?lang=en", "/forms/reise/starten?lang=en", &[])
+        .await;
+    assert_eq!(page.location, "/forms/reise/person?lang=en");
+    let page = browser
+        .submit(
+            "/forms/reise/person?lang=en",
+            "/forms/reise/person?lang=en",
+            &[("name", "")],
+        )
+        .await;
+    assert_eq!(page.location, "/forms/reise/person?lang=en");
+    let page = browser.get("/forms/reise/person?lang=en").await;
+    assert!(
+        page.title().starts_with("Error: About you"),
+        "{}",
+        page.title()
+    );
+    let main = page.main();
+    assert!(main.contains("There is a problem"));
+    assert!(main.contains("Step 1 of 2"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_post_without_the_token_is_refused() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let mut browser = Browser::new(&dir, &db).await;
+    started(&mut browser).await;
+    let page = browser
+        .post("/forms/reise/person", &[("name", "Erika")])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_example_form_renders_its_start_page_and_the_wohngeld_group_parses() {
+    let db = common::sqlite().await;
+    let Some(dir) = common::example_definitions_dir() else {
+        return;
+    };
+    let app = common::app(&db.db, &dir).await;
+    for id in [
+        "hundesteuer",
+        "wohngeld",
+        "bewohnerparkausweis",
+        "grosser-testantrag",
+    ] {
+        let page = common::get(&app, &format!("/forms/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{id}");
+    }
+}
