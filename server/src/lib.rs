@@ -11,11 +11,14 @@
 pub mod catalog;
 pub mod commands;
 pub mod config;
+pub mod csrf;
 pub mod db;
 pub mod definitions;
 pub mod error;
-pub mod journey_routes;
 pub mod metrics;
+pub mod reference;
 pub mod routes;
 pub mod security;
+pub mod session;
+pub mod store;
 pub mod uploads;
