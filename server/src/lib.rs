@@ -15,6 +15,7 @@ pub mod csrf;
 pub mod db;
 pub mod definitions;
 pub mod error;
+pub mod journey_routes;
 pub mod metrics;
 pub mod reference;
 pub mod routes;
