@@ -9,6 +9,7 @@ use crate::{
     definitions,
     error::StartError,
     routes::{AppState, router},
+    session, store,
 };
 
 /// Opens (and for SQLite creates) the database and migrates it.
@@ -61,8 +62,12 @@ pub async fn serve(config: &Config) -> Result<(), StartError> {
         );
     }
     let site_root = config.site_root.to_string_lossy();
-    let state = AppState::new(db.clone(), &site_root, config.listen);
+    let state = AppState::new(db.clone(), &site_root, config.listen)
+        .with_public_url(config.public_url.clone());
     let app = router(state);
+    // Housekeeping while the server runs: expired drafts and sessions.
+    let draft_cleanup = store::drafts::spawn_cleanup(db.clone(), config.draft_cleanup_interval);
+    let session_cleanup = session::spawn_expired_deletion(&db);
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| StartError::Bind {
@@ -78,6 +83,8 @@ pub async fn serve(config: &Config) -> Result<(), StartError> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(StartError::Serve)?;
+    draft_cleanup.abort();
+    session_cleanup.abort();
     db.close().await;
     tracing::info!("stopped");
     Ok(())

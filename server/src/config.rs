@@ -6,7 +6,7 @@
 //! variable, or the key and file) in one line. Secrets are redacted in
 //! `Debug` so the config can be logged.
 
-use std::{fmt, net::SocketAddr, path::PathBuf};
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
 use serde::Deserialize;
 use thiserror::Error;
@@ -16,6 +16,10 @@ use crate::uploads::ClamdAddress;
 
 /// Default for `AMTSWEG_UPLOAD_MAX_BYTES`: 20 MB, whatever a form allows.
 pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 20 * 1024 * 1024;
+
+/// Default of `AMTSWEG_DRAFT_CLEANUP_SECONDS`: delete expired drafts every
+/// 10 minutes.
+pub const DEFAULT_DRAFT_CLEANUP_INTERVAL: Duration = Duration::from_secs(10 * 60);
 
 /// A setting that stops the start, e.g.
 /// `AMTSWEG_LISTEN: "abc" is not a socket address`.
@@ -67,6 +71,8 @@ pub struct Config {
     pub smtp_url: Option<Url>,
     /// The built site (`pkg/amtsweg.js`, `pkg/amtsweg.wasm`).
     pub site_root: PathBuf,
+    /// How often expired drafts are deleted (`AMTSWEG_DRAFT_CLEANUP_SECONDS`).
+    pub draft_cleanup_interval: Duration,
     /// Largest uploaded file in bytes, for every form (a form may allow less).
     pub upload_max_bytes: u64,
     /// Virus scanner (`clamd`) that checks every upload; `None`: no scan.
@@ -87,6 +93,7 @@ impl fmt::Debug for Config {
                 &self.smtp_url.as_ref().map(|u| redact_url(u.as_str())),
             )
             .field("site_root", &self.site_root)
+            .field("draft_cleanup_interval", &self.draft_cleanup_interval)
             .field("upload_max_bytes", &self.upload_max_bytes)
             .field("clamd", &self.clamd)
             .finish()
@@ -115,6 +122,7 @@ struct FileConfig {
     definitions_dir: Option<String>,
     site_root: Option<String>,
     smtp_url: Option<String>,
+    draft_cleanup_seconds: Option<String>,
     upload_max_bytes: Option<String>,
     clamd: Option<String>,
     #[serde(default)]
@@ -258,6 +266,22 @@ impl Config {
             None => None,
         };
 
+        let draft_cleanup_interval = match pick(
+            "AMTSWEG_DRAFT_CLEANUP_SECONDS",
+            "draft_cleanup_seconds",
+            &file.draft_cleanup_seconds,
+        ) {
+            Some(raw) => raw
+                .value
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(Duration::from_secs)
+                .ok_or_else(|| raw.error("is not a positive number of seconds"))?,
+            None => DEFAULT_DRAFT_CLEANUP_INTERVAL,
+        };
+
         let issuer = pick("AMTSWEG_OIDC_ISSUER", "oidc.issuer", &file.oidc.issuer);
         let client_id = pick(
             "AMTSWEG_OIDC_CLIENT_ID",
@@ -303,6 +327,7 @@ impl Config {
             oidc,
             smtp_url,
             site_root,
+            draft_cleanup_interval,
             upload_max_bytes,
             clamd,
         })
@@ -364,6 +389,15 @@ mod tests {
         assert!(c.smtp_url.is_none());
         assert_eq!(c.upload_max_bytes, DEFAULT_UPLOAD_MAX_BYTES);
         assert!(c.clamd.is_none());
+        assert_eq!(c.draft_cleanup_interval, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn draft_cleanup_interval_is_read_and_checked() {
+        let c = config(&[("AMTSWEG_DRAFT_CLEANUP_SECONDS", "60")]).unwrap();
+        assert_eq!(c.draft_cleanup_interval, Duration::from_secs(60));
+        let e = config(&[("AMTSWEG_DRAFT_CLEANUP_SECONDS", "0")]).unwrap_err();
+        assert_eq!(e.setting, "AMTSWEG_DRAFT_CLEANUP_SECONDS");
     }
 
     #[test]
