@@ -132,6 +132,22 @@ test.describe('citizen journey', () => {
     await expectNoAxeViolations(page, browser, javaScriptEnabled);
   });
 
+  test('step and check pages hydrate without errors', async ({ page, javaScriptEnabled }) => {
+    test.skip(!javaScriptEnabled, 'hydration needs JavaScript');
+    const errors: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+    await start(page);
+    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    await next(page).click();
+    await expect(page.getByRole('alert')).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    await page.waitForLoadState('networkidle');
+    expect(errors).toEqual([]);
+  });
+
   test('a form that needs the Servicekonto says so and offers no start', async ({ page }) => {
     await page.goto('/forms/bewohnerparkausweis');
     await expect(page.getByText(/Servicekonto/).first()).toBeVisible();

@@ -529,7 +529,37 @@ async fn a_post_without_the_token_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn every_example_form_renders_its_start_page_and_the_wohngeld_group_parses() {
+async fn the_large_forms_first_step_weighs_less_than_50_kb_with_the_stylesheet() {
+    let db = common::sqlite().await;
+    let Some(dir) = common::example_definitions_dir() else {
+        return;
+    };
+    let mut browser = Browser {
+        app: common::app(&db.db, &dir).await,
+        cookie: None,
+    };
+    let page = browser
+        .submit(
+            "/forms/grosser-testantrag",
+            "/forms/grosser-testantrag/starten",
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let step = browser.get(&page.location).await;
+    assert_eq!(step.status, StatusCode::OK);
+    let css = browser.get("/pkg/amtsweg.css").await;
+    let weight = step.body.len() + css.body.len();
+    println!(
+        "large form, first step: {} bytes HTML + {} bytes CSS = {weight}",
+        step.body.len(),
+        css.body.len()
+    );
+    assert!(weight < 50_000, "{weight} bytes");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_example_form_renders_its_start_page() {
     let db = common::sqlite().await;
     let Some(dir) = common::example_definitions_dir() else {
         return;
