@@ -123,7 +123,8 @@ struct FileConfig {
     site_root: Option<String>,
     smtp_url: Option<String>,
     draft_cleanup_seconds: Option<String>,
-    upload_max_bytes: Option<String>,
+    /// A number in TOML, or a string like the environment variable.
+    upload_max_bytes: Option<toml::Value>,
     clamd: Option<String>,
     #[serde(default)]
     oidc: FileOidc,
@@ -249,7 +250,10 @@ impl Config {
         let upload_max_bytes = match pick(
             "AMTSWEG_UPLOAD_MAX_BYTES",
             "upload_max_bytes",
-            &file.upload_max_bytes,
+            &file.upload_max_bytes.as_ref().map(|v| match v {
+                toml::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            }),
         ) {
             Some(raw) => raw
                 .value
@@ -418,6 +422,17 @@ mod tests {
         assert_eq!(e.setting, "AMTSWEG_UPLOAD_MAX_BYTES");
         let e = config(&[("AMTSWEG_CLAMD", "127.0.0.1:3310")]).unwrap_err();
         assert_eq!(e.setting, "AMTSWEG_CLAMD");
+
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "upload_max_bytes = 5000\nclamd = \"tcp://[::1]:3310\""
+        )
+        .unwrap();
+        let path = file.path().to_str().unwrap().to_owned();
+        let c = config(&[("AMTSWEG_CONFIG", &path)]).unwrap();
+        assert_eq!(c.upload_max_bytes, 5000);
+        assert_eq!(c.clamd, Some(ClamdAddress::Tcp("[::1]:3310".into())));
     }
 
     #[test]
