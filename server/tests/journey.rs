@@ -235,6 +235,11 @@ async fn start_page_explains_the_service_and_starts_a_draft() {
     assert!(main.contains("autocomplete=\"name\""));
     assert!(main.contains("name=\"anschrift.postal_code\""));
     assert!(
+        main.contains("<fieldset class=\"fieldset\" id=\"anschrift\"")
+            || main.contains("id=\"anschrift\" class=\"fieldset\""),
+        "{main}"
+    );
+    assert!(
         main.contains("Nur ausfüllen, wenn Sie bei „Reisen Kinder mit?“ „Ja“ angegeben haben."),
         "{main}"
     );

@@ -650,7 +650,8 @@ fn address(ctx: &Ctx, field: &Field, path: &str, value: Option<&Value>) -> AnyVi
         .collect_view();
     view! {
         <div class=meta.group_class()>
-            <fieldset class="fieldset" aria-describedby=meta.describedby()>
+            // The id is the target of the check page's change link.
+            <fieldset class="fieldset" id=path.to_owned() aria-describedby=meta.describedby()>
                 <legend class="legend" lang=meta.label_lang>
                     {meta.label.clone()}
                 </legend>
@@ -731,7 +732,12 @@ fn group(ctx: &Ctx, field: &Field, path: &str, value: Option<&Value>) -> AnyView
         }
     });
     view! {
-        <section class=format!("{} group", meta.group_class())>
+        // Without an add button (maximum reached) the section carries the
+        // id that error links point to.
+        <section
+            class=format!("{} group", meta.group_class())
+            id=(!can_add).then(|| path.to_owned())
+        >
             <h2 class="group__title" lang=meta.label_lang>
                 {meta.label.clone()}
             </h2>
