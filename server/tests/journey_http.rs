@@ -4,6 +4,7 @@
 //! session id rotated when a draft is resumed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[macro_use]
 mod common;
 
 use amtsweg_server::{
@@ -29,12 +30,14 @@ const HTTP: &str = "http://127.0.0.1:3000";
 const HTTPS: &str = "https://portal.example";
 
 /// A router with the real session and CSRF layers around test handlers.
-fn app(db: &Db, public_url: &str) -> Router {
+async fn app(db: &Db, public_url: &str) -> Router {
     let public_url = Url::parse(public_url).unwrap();
+    let files = tempfile::tempdir().unwrap().keep();
     let state = AppState::new(
         db.clone(),
         "target/no-site-in-tests",
         "127.0.0.1:3000".parse().unwrap(),
+        common::upload_storage(db, &files).await,
     )
     .with_public_url(public_url.clone());
     Router::new()
@@ -117,7 +120,7 @@ fn post(
 }
 
 async fn cookie_flags_over_http(test_db: &TestDb) {
-    let app = app(&test_db.db, HTTP);
+    let app = app(&test_db.db, HTTP).await;
     let answer = send(&app, Request::get("/").body(Body::empty()).unwrap()).await;
     assert_eq!(answer.set_cookie, None, "no session until one is needed");
     let answer = send(&app, Request::get("/forms/t").body(Body::empty()).unwrap()).await;
@@ -131,7 +134,7 @@ async fn cookie_flags_over_http(test_db: &TestDb) {
 }
 
 async fn cookie_flags_over_https(test_db: &TestDb) {
-    let app = app(&test_db.db, HTTPS);
+    let app = app(&test_db.db, HTTPS).await;
     let answer = send(&app, Request::get("/forms/t").body(Body::empty()).unwrap()).await;
     let cookie = answer.set_cookie.unwrap();
     assert!(cookie.starts_with("__Host-amtsweg="), "{cookie}");
@@ -143,7 +146,7 @@ async fn cookie_flags_over_https(test_db: &TestDb) {
 }
 
 async fn a_post_with_the_right_token_passes(test_db: &TestDb) {
-    let app = app(&test_db.db, HTTPS);
+    let app = app(&test_db.db, HTTPS).await;
     let (cookie, token) = open_form(&app).await;
     assert_eq!(token.len(), 43);
     // The token stays the same for the session.
@@ -174,7 +177,7 @@ async fn a_post_with_the_right_token_passes(test_db: &TestDb) {
 }
 
 async fn posts_without_the_right_token_are_refused(test_db: &TestDb) {
-    let app = app(&test_db.db, HTTPS);
+    let app = app(&test_db.db, HTTPS).await;
     let (cookie, token) = open_form(&app).await;
     let refused = [
         // no token
@@ -234,7 +237,7 @@ async fn posts_without_the_right_token_are_refused(test_db: &TestDb) {
 }
 
 async fn resuming_a_draft_rotates_the_session_id(test_db: &TestDb) {
-    let app = app(&test_db.db, HTTP);
+    let app = app(&test_db.db, HTTP).await;
     let (cookie, token) = open_form(&app).await;
     let answer = send(
         &app,
@@ -287,30 +290,6 @@ async fn the_real_router_sets_the_cookie_on_form_pages(test_db: &TestDb) {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread")]
-                async fn $name() {
-                    super::$name(&super::common::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread")]
-                async fn $name() {
-                    let Some(test_db) = super::common::postgres().await else {
-                        return;
-                    };
-                    super::$name(&test_db).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both_backends!(

@@ -4,6 +4,7 @@
 //! (unique, increasing, per year), and corrupt stored data.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[macro_use]
 mod common;
 
 use std::collections::HashSet;
@@ -321,30 +322,6 @@ async fn answers_must_be_an_object(test_db: &TestDb) {
         .await
         .unwrap_err();
     assert!(matches!(error, StoreError::Corrupt { .. }), "{error}");
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread")]
-                async fn $name() {
-                    super::$name(&super::common::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread")]
-                async fn $name() {
-                    let Some(test_db) = super::common::postgres().await else {
-                        return;
-                    };
-                    super::$name(&test_db).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both_backends!(

@@ -3,6 +3,7 @@
 //! latest published versions.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
 use amtsweg_app::catalog::ssr::FormCatalog;
@@ -133,30 +134,6 @@ async fn an_invalid_definition_stops_publishing(test_db: &TestDb) {
         .unwrap_err();
     assert!(matches!(error, PublishError::Invalid { .. }), "{error}");
     assert!(error.to_string().contains("kaputt.json"));
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread")]
-                async fn $name() {
-                    super::$name(&super::common::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread")]
-                async fn $name() {
-                    let Some(test_db) = super::common::postgres().await else {
-                        return;
-                    };
-                    super::$name(&test_db).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both_backends!(

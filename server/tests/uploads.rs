@@ -7,6 +7,7 @@
 
 #[path = "support/clamd.rs"]
 mod clamd_double;
+#[macro_use]
 mod common;
 
 use std::{
@@ -545,30 +546,6 @@ fn the_upload_future_is_send() {
         store_upload(&storage, &field, NewUpload::default(), chunks(PDF, 3)).await
     };
     assert_send(&run);
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread")]
-                async fn $name() {
-                    super::$name(&super::common::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread")]
-                async fn $name() {
-                    let Some(test_db) = super::common::postgres().await else {
-                        return;
-                    };
-                    super::$name(&test_db).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both_backends!(

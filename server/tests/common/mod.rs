@@ -3,12 +3,41 @@
 //! minimal valid definition, and a router built like `amtsweg serve` does.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+/// Runs each named `async fn(&TestDb)` as two tests, `sqlite::name` and
+/// `postgres::name` (the PostgreSQL one skips outside CI when no server
+/// answers; see [`postgres`]).
+#[allow(unused_macros)]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread")]
+                async fn $name() {
+                    super::$name(&super::common::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread")]
+                async fn $name() {
+                    let Some(test_db) = super::common::postgres().await else {
+                        return;
+                    };
+                    super::$name(&test_db).await;
+                }
+            )*
+        }
+    };
+}
+
 use std::path::{Path, PathBuf};
 
 use amtsweg_server::{
     db::Db,
     definitions,
     routes::{AppState, router},
+    uploads::{UploadSettings, UploadStorage},
 };
 use axum::{Router, body::Body, http::HeaderMap, http::Request, http::StatusCode};
 use http_body_util::BodyExt;
@@ -120,12 +149,32 @@ pub async fn postgres() -> Option<TestDb> {
 
 /// The router as `amtsweg serve` builds it, with `definitions` published
 /// and no built site (hydration files missing, as on a fresh checkout).
+/// Uploads go to a temporary directory that is left behind.
 pub async fn app(db: &Db, definitions_dir: &Path) -> Router {
+    let files = tempfile::tempdir().unwrap().keep();
+    app_with_files(db, definitions_dir, &files).await
+}
+
+/// Upload storage under `files_dir` with the default limits.
+pub async fn upload_storage(db: &Db, files_dir: &Path) -> UploadStorage {
+    let settings = UploadSettings {
+        max_bytes: 20 * 1024 * 1024,
+        clamd: None,
+        scan_timeout: std::time::Duration::from_secs(5),
+    };
+    UploadStorage::open(db.clone(), files_dir, settings)
+        .await
+        .unwrap()
+}
+
+/// [`app`] with uploads stored under `files_dir`.
+pub async fn app_with_files(db: &Db, definitions_dir: &Path, files_dir: &Path) -> Router {
     definitions::publish_dir(db, definitions_dir).await.unwrap();
     let state = AppState::new(
         db.clone(),
         "target/no-site-in-tests",
         "127.0.0.1:3000".parse().unwrap(),
+        upload_storage(db, files_dir).await,
     );
     router(state)
 }
