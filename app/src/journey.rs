@@ -29,6 +29,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::CatalogError;
 
+/// Key in a draft's raw answers under which the server keeps the upload
+/// errors of each step's last POST: `{"<step>": [{"field", "message"}]}`.
+/// The step page shows them like validation errors; the engine ignores
+/// the key (it reads only defined fields) and posted names starting with
+/// `_` are never merged, so a citizen cannot set it.
+pub const UPLOAD_ERRORS_KEY: &str = "_upload_errors";
+
 /// What a journey server function found: the page, a redirect, or nothing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Outcome<T> {
@@ -170,7 +177,7 @@ pub mod ssr {
     use std::{collections::HashMap, sync::Arc};
 
     use amtsweg_forms::{
-        Access, Answers, Env, Evaluation, Field, FieldType, Form, Lang, Text, rules,
+        Access, Answers, Env, Evaluation, Field, FieldError, FieldType, Form, Lang, Text, rules,
     };
     use leptos::prelude::use_context;
     use serde_json::Value;
@@ -402,11 +409,16 @@ pub mod ssr {
                 hidden.push(field.id.clone());
             }
         }
-        let errors = if show_errors {
-            eval.step_errors(step_id).cloned().collect()
-        } else {
-            Vec::new()
-        };
+        let uploads = upload_errors(&draft.answers, step_id);
+        let mut errors: Vec<FieldError> = uploads.clone();
+        if show_errors {
+            // An upload error says more than "please upload" for its field.
+            errors.extend(
+                eval.step_errors(step_id)
+                    .filter(|e| !uploads.iter().any(|u| u.path == e.path))
+                    .cloned(),
+            );
+        }
         Some(StepView {
             form_id: d.id.clone(),
             form_title: d.title.clone(),
@@ -422,6 +434,29 @@ pub mod ssr {
             csrf: draft.csrf.clone(),
             step,
         })
+    }
+
+    /// The upload errors the server kept for `step_id` (see
+    /// [`UPLOAD_ERRORS_KEY`](super::UPLOAD_ERRORS_KEY)).
+    pub fn upload_errors(answers: &Answers, step_id: &str) -> Vec<FieldError> {
+        let Some(Value::Array(list)) = answers
+            .get(super::UPLOAD_ERRORS_KEY)
+            .and_then(|all| all.get(step_id))
+        else {
+            return Vec::new();
+        };
+        list.iter()
+            .filter_map(|item| {
+                let field = item.get("field")?.as_str()?.to_owned();
+                let message: Text = serde_json::from_value(item.get("message")?.clone()).ok()?;
+                Some(FieldError {
+                    path: field.clone(),
+                    field_id: field,
+                    step_id: step_id.to_owned(),
+                    message,
+                })
+            })
+            .collect()
     }
 
     /// Every field of a step, group children included, in order.

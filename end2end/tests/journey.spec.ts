@@ -3,8 +3,9 @@
 // and read the reference number. Elements are found by role and label, as a
 // screen reader would.
 //
-// The form is the dog tax registration (hundesteuer): it is anonymous and
-// needs no upload. The residents' parking permit needs the Servicekonto
+// The form is the dog tax registration (hundesteuer): it is anonymous; its
+// proof upload (asked only when a tax reduction is applied for) is tested
+// with a wrong file and a minimal PDF generated here. The residents' parking permit needs the Servicekonto
 // (not connected yet) and two uploads, so its start page offers no start
 // button; that is checked here too.
 import { test, expect, type Page } from '@playwright/test';
@@ -35,7 +36,61 @@ async function owner(page: Page, familyName: string) {
   await next(page).click();
 }
 
+async function dogs(page: Page) {
+  const dog = group(page, 'Hund 1');
+  await dog.getByLabel('Name des Hundes').fill('Bello');
+  await dog.getByLabel('Rasse', { exact: true }).selectOption({ label: 'Beagle' });
+  await group(page, 'Geschlecht').getByRole('radio', { name: 'Rüde', exact: true }).check();
+  await dog.getByLabel('Farbe', { exact: true }).fill('braun');
+  await dog.getByLabel('Gehalten seit').fill('01.01.2024');
+  await group(page, 'Woher stammt der Hund?').getByRole('radio', { name: 'Privatperson' }).check();
+  await group(page, /gefährlicher Hund/).getByRole('radio', { name: 'Nein' }).check();
+  await next(page).click();
+}
+
+const pdf = { name: 'nachweis.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') };
+const text = { name: 'notiz.txt', mimeType: 'text/plain', buffer: Buffer.from('Kein Nachweis, nur Text.\n') };
+
 test.describe('citizen journey', () => {
+  test('uploads a proof: a wrong file is refused, a PDF is listed and shown on the check page', async ({ page }) => {
+    await start(page);
+    await owner(page, 'Mustermann');
+    await dogs(page);
+
+    await expect(page.getByRole('heading', { level: 1, name: 'Steuerermäßigung oder -befreiung' })).toBeVisible();
+    await group(page, /Steuerermäßigung oder Steuerbefreiung/).getByRole('radio', { name: 'Ja' }).check();
+    await page.getByLabel(/Für welchen Hund/).fill('Bello');
+    await group(page, /^Grund/).getByRole('checkbox', { name: 'Hund zur Bewachung von Herden' }).check();
+    const proof = page.getByLabel('Nachweise', { exact: true });
+    await proof.setInputFiles(text);
+    await next(page).click();
+
+    // The wrong file: in the summary, linked to the input, and next to it; the rest is kept.
+    const summary = page.getByRole('alert');
+    const link = summary.getByRole('link', { name: /„notiz\.txt“ bei „Nachweise“ hat ein nicht erlaubtes Format/ });
+    await expect(link).toBeVisible();
+    await expect(link).toHaveAttribute('href', '#ermaessigung_nachweis');
+    await expect(page.getByLabel(/Für welchen Hund/)).toHaveValue('Bello');
+    await expect(group(page, /^Grund/).getByRole('checkbox', { name: 'Hund zur Bewachung von Herden' })).toBeChecked();
+
+    await page.getByLabel('Nachweise', { exact: true }).setInputFiles(pdf);
+    await next(page).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Zahlung' })).toBeVisible();
+
+    // Back on the step, the file is listed with a remove button.
+    await page.goto('/forms/hundesteuer/ermaessigung');
+    await expect(page.getByText('nachweis.pdf')).toBeVisible();
+    await expect(page.getByRole('button', { name: /Datei entfernen/ })).toHaveCount(1);
+    await next(page).click();
+
+    await group(page, /SEPA-Lastschriftmandat erteilen/).getByRole('radio', { name: 'Nein' }).check();
+    await next(page).click();
+    await group(page, 'Richtigkeit der Angaben').getByRole('checkbox').check();
+    await next(page).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Prüfen Sie Ihre Angaben' })).toBeVisible();
+    await expect(page.getByText('nachweis.pdf')).toBeVisible();
+  });
+
   test('completes the dog tax registration through to the reference number', async ({ page }) => {
     await start(page);
 

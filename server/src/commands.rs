@@ -10,6 +10,7 @@ use crate::{
     error::StartError,
     routes::{AppState, router},
     session, store,
+    uploads::UploadStorage,
 };
 
 /// Opens (and for SQLite creates) the database and migrates it.
@@ -62,7 +63,10 @@ pub async fn serve(config: &Config) -> Result<(), StartError> {
         );
     }
     let site_root = config.site_root.to_string_lossy();
-    let state = AppState::new(db.clone(), &site_root, config.listen)
+    let uploads = UploadStorage::from_config(db.clone(), config)
+        .await
+        .map_err(StartError::Uploads)?;
+    let state = AppState::new(db.clone(), &site_root, config.listen, uploads)
         .with_public_url(config.public_url.clone());
     let app = router(state);
     // Housekeeping while the server runs: expired drafts and sessions.

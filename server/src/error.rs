@@ -58,4 +58,6 @@ pub enum StartError {
     },
     #[error("the HTTP server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("AMTSWEG_DATA_DIR: cannot prepare the upload directory files/: {0}")]
+    Uploads(std::io::Error),
 }

@@ -8,6 +8,10 @@
 //! POST /forms/{id}/absenden  submit (idempotent)    → 303 /forms/{id}/bestaetigung/{uuid}
 //! ```
 //!
+//! A step with a file field posts `multipart/form-data`; its files are
+//! stored by [`journey_uploads`] (CSRF first, then each file through
+//! `uploads::store_upload`), everything else goes the same way.
+//!
 //! Handlers are thin: parse the urlencoded body into the engine's raw
 //! answers shape ([`parse_form`]), verify CSRF, merge only the posted
 //! step's fields into the draft ([`merge_step`]), evaluate with
@@ -30,19 +34,22 @@ use amtsweg_app::{
 use amtsweg_forms::{Access, Answers, Env, FieldType, Form, Step};
 use axum::{
     Router,
-    extract::{Path, RawQuery, State},
+    body::Body,
+    extract::{DefaultBodyLimit, FromRequest, Multipart, Path, RawQuery, Request, State},
     http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
     routing::post,
 };
+use http_body_util::Limited;
 use serde_json::{Map, Value};
 use thiserror::Error;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    csrf::{self, CsrfForm},
+    csrf::{self, CsrfForm, CsrfRejection},
     db::{Db, DbError},
+    journey_uploads::{self, UploadTarget, read_multipart},
     routes::AppState,
     session::{self, SessionError},
     store::{DraftState, StoreError},
@@ -261,13 +268,21 @@ fn format_time(t: OffsetDateTime) -> String {
     )
 }
 
-/// The journey's POST routes.
-pub fn router() -> Router<AppState> {
+/// The journey's POST routes. The step route takes files: its body limit
+/// is `step_limit` ([`journey_uploads::step_body_limit`]) instead of axum's 2 MB; its
+/// urlencoded bodies keep [`FORM_BODY_LIMIT`].
+pub fn router(step_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/forms/{id}/starten", post(start))
         .route("/forms/{id}/absenden", post(submit))
-        .route("/forms/{id}/{step}", post(save_step))
+        .route(
+            "/forms/{id}/{step}",
+            post(save_step).layer(DefaultBodyLimit::max(step_limit)),
+        )
 }
+
+/// Largest urlencoded step body (axum's default for forms).
+pub const FORM_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// What a step's POST carries besides the answers.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -288,6 +303,8 @@ pub enum Action {
     Add(String),
     /// `remove:group:1`: remove an entry.
     Remove(String, usize),
+    /// `remove-file:field:<upload id>`: remove an uploaded file.
+    RemoveFile(String, String),
 }
 
 impl Action {
@@ -295,6 +312,9 @@ impl Action {
         let mut parts = text.splitn(3, ':');
         match (parts.next(), parts.next(), parts.next()) {
             (Some("add"), Some(group), None) => Action::Add(group.to_owned()),
+            (Some("remove-file"), Some(field), Some(id)) => {
+                Action::RemoveFile(field.to_owned(), id.to_owned())
+            }
             (Some("remove"), Some(group), Some(index)) => match index.parse() {
                 Ok(i) => Action::Remove(group.to_owned(), i),
                 Err(_) => Action::Continue,
@@ -473,7 +493,8 @@ fn is_blank(value: &Value) -> bool {
 /// Applies "add" or "remove" to a group of the raw answers.
 pub fn apply_action(raw: &mut Answers, action: &Action) {
     match action {
-        Action::Continue => {}
+        // Files are removed by `journey_uploads::remove_file_answer`.
+        Action::Continue | Action::RemoveFile(..) => {}
         Action::Add(group) => {
             let entries = raw
                 .entry(group.clone())
@@ -585,33 +606,110 @@ async fn start(
     Ok(see_other(query.url(&to, false)))
 }
 
-/// `POST /forms/{id}/{step}`: save the step, then go on or back.
+/// `POST /forms/{id}/{step}`: save the step (and store its files), then go
+/// on or back. Takes `application/x-www-form-urlencoded` and, for steps
+/// with a file field, `multipart/form-data` ([`journey_uploads`]).
 async fn save_step(
     State(state): State<AppState>,
     Path((form_id, step_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
     session: tower_sessions::Session,
-    CsrfForm(pairs): CsrfForm,
-) -> Result<Response, JourneyError> {
-    let posted = parse_form(&pairs);
+    request: Request,
+) -> Response {
     let query = kept_query(query.as_deref());
+    match save_step_inner(&state, &form_id, &step_id, query, session, request).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+fn is_multipart(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
+}
+
+async fn save_step_inner(
+    state: &AppState,
+    form_id: &str,
+    step_id: &str,
+    query: Query,
+    session: tower_sessions::Session,
+    request: Request,
+) -> Result<Response, Response> {
     let journey = state.journey.clone();
-    let sessions = session::Journey::new(session);
-    let Some(draft) = journey.open_draft(&sessions, &form_id).await? else {
-        // No draft (expired, submitted, another browser): start again.
-        return Ok(see_other(query.url(&format!("/forms/{form_id}"), false)));
+    let sessions = session::Journey::new(session.clone());
+    let start_page = query.url(&format!("/forms/{form_id}"), false);
+    let draft = journey
+        .open_draft(&sessions, form_id)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let form = match &draft {
+        Some(d) => Some(
+            journey
+                .form(form_id, Some(d.form_version))
+                .await
+                .map_err(IntoResponse::into_response)?
+                .ok_or_else(|| JourneyError::NotFound.into_response())?,
+        ),
+        None => None,
     };
-    let form = journey
-        .form(&form_id, Some(draft.form_version))
-        .await?
-        .ok_or(JourneyError::NotFound)?;
-    let Some(step) = form.definition().steps.iter().find(|s| s.id == step_id) else {
-        return Err(JourneyError::NotFound);
-    };
-    let mut raw = match draft.answers {
-        Value::Object(map) => map,
+    let step = form
+        .as_ref()
+        .and_then(|f| f.definition().steps.iter().find(|s| s.id == step_id));
+    if form.is_some() && step.is_none() {
+        return Err(JourneyError::NotFound.into_response());
+    }
+    let mut raw = match draft.as_ref().map(|d| &d.answers) {
+        Some(Value::Object(map)) => map.clone(),
         _ => Map::new(),
     };
+
+    // Read the body; CSRF is checked before anything is stored.
+    let (pairs, uploaded) = if is_multipart(&request) {
+        csrf::check_origin(request.headers(), &state.public_url)
+            .map_err(IntoResponse::into_response)?;
+        let multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|e| CsrfRejection::Body(e.body_text()).into_response())?;
+        let target = match (&draft, step) {
+            (Some(d), Some(step)) => Some(UploadTarget {
+                storage: &state.uploads,
+                step,
+                draft_id: d.id,
+                raw: &raw,
+            }),
+            _ => None,
+        };
+        let limit = u64::try_from(journey_uploads::step_body_limit(
+            state.uploads.settings().max_bytes,
+        ))
+        .unwrap_or(u64::MAX);
+        let read = read_multipart(multipart, &session, target, limit)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        (read.pairs, Some((read.stored, read.failures)))
+    } else {
+        let request = request.map(|body| Body::new(Limited::new(body, FORM_BODY_LIMIT)));
+        let CsrfForm(pairs) = CsrfForm::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        (pairs, None)
+    };
+    let (Some(draft), Some(form), Some(step)) = (draft, form.as_ref(), step) else {
+        // No draft (expired, submitted, another browser): start again.
+        return Ok(see_other(start_page));
+    };
+    let posted = parse_form(&pairs);
+    let (stored, failures) = uploaded.unwrap_or_default();
+    journey_uploads::add_files(&mut raw, stored);
+    journey_uploads::set_upload_failures(&mut raw, step_id, &failures);
+
     let env = env();
     let before = form.evaluate(&raw, &env);
     let not_shown: Vec<String> = step
@@ -622,52 +720,68 @@ async fn save_step(
         .collect();
     let mut attempted = draft.attempted_steps;
     let step_url = query.url(&format!("/forms/{form_id}/{step_id}"), true);
+    let save = |raw: Answers, attempted: Vec<String>, email: Option<String>| {
+        let journey = journey.clone();
+        async move {
+            journey
+                .db
+                .save_draft(draft.id, &Value::Object(raw), &attempted, email.as_deref())
+                .await
+                .map_err(|e| JourneyError::from(e).into_response())
+        }
+    };
 
     if posted.action != Action::Continue {
         merge_step(&mut raw, step, &posted.answers, &not_shown, true);
         apply_action(&mut raw, &posted.action);
-        journey
-            .db
-            .save_draft(
-                draft.id,
-                &Value::Object(raw),
-                &attempted,
-                draft.contact_email.as_deref(),
-            )
-            .await?;
-        let anchor = match &posted.action {
-            Action::Add(group) => {
-                let n = match journey.db.draft(draft.id).await?.answers.get(group) {
-                    Some(Value::Array(items)) => items.len().saturating_sub(1),
-                    _ => 0,
-                };
-                format!("#{group}.{n}")
+        let removed = match &posted.action {
+            Action::RemoveFile(field, id)
+                if step
+                    .fields
+                    .iter()
+                    .any(|f| &f.id == field && f.kind == FieldType::File) =>
+            {
+                journey_uploads::remove_file_answer(&mut raw, field, id).then_some(id.clone())
             }
-            Action::Remove(group, _) => format!("#{group}"),
+            _ => None,
+        };
+        let group_len = |raw: &Answers, group: &str| match raw.get(group) {
+            Some(Value::Array(items)) => items.len().saturating_sub(1),
+            _ => 0,
+        };
+        let anchor = match &posted.action {
+            Action::Add(group) => format!("#{group}.{}", group_len(&raw, group)),
+            Action::Remove(group, _) | Action::RemoveFile(group, _) => format!("#{group}"),
             Action::Continue => String::new(),
         };
+        if !failures.is_empty() {
+            attempted.retain(|s| s != step_id);
+            attempted.push(step_id.to_owned());
+        }
+        save(raw, attempted, draft.contact_email.clone()).await?;
+        if let Some(id) = removed {
+            // After the draft no longer refers to it.
+            journey_uploads::delete_file(&state.uploads, &id).await;
+        }
         return Ok(see_other(format!("{step_url}{anchor}")));
     }
 
     merge_step(&mut raw, step, &posted.answers, &not_shown, false);
     let eval = form.evaluate(&raw, &env);
-    let has_errors = eval.step_errors(&step_id).next().is_some();
-    attempted.retain(|s| s != &step_id);
+    let has_errors = eval.step_errors(step_id).next().is_some() || !failures.is_empty();
+    attempted.retain(|s| s != step_id);
     if has_errors {
-        attempted.push(step_id.clone());
+        attempted.push(step_id.to_owned());
     }
-    let email = contact_email(&form, &eval.answers).or(draft.contact_email);
-    journey
-        .db
-        .save_draft(draft.id, &Value::Object(raw), &attempted, email.as_deref())
-        .await?;
+    let email = contact_email(form, &eval.answers).or(draft.contact_email.clone());
+    save(raw, attempted, email).await?;
     if has_errors {
         return Ok(see_other(step_url));
     }
     let to = if query.back_to_check {
         format!("/forms/{form_id}/pruefen")
     } else {
-        match eval.next_step(&step_id) {
+        match eval.next_step(step_id) {
             Some(next) => format!("/forms/{form_id}/{next}"),
             None => format!("/forms/{form_id}/pruefen"),
         }

@@ -16,6 +16,7 @@ pub mod db;
 pub mod definitions;
 pub mod error;
 pub mod journey_routes;
+pub mod journey_uploads;
 pub mod metrics;
 pub mod reference;
 pub mod routes;

@@ -30,7 +30,7 @@ use url::Url;
 
 use crate::{
     csrf, db::Db, error::HttpError, journey_routes, journey_routes::Journey, metrics::Metrics,
-    security, session,
+    security, session, uploads::UploadStorage,
 };
 
 /// The stylesheet, compiled in so pages are styled even without a built
@@ -48,6 +48,8 @@ pub struct AppState {
     pub public_url: Url,
     /// The citizen journey: cached forms, drafts and submissions.
     pub journey: Arc<Journey>,
+    /// Where uploaded files go (`$AMTSWEG_DATA_DIR/files`), with the limits.
+    pub uploads: UploadStorage,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -57,8 +59,14 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    /// State for `db`, serving the built site from `site_root`.
-    pub fn new(db: Db, site_root: &str, listen: std::net::SocketAddr) -> AppState {
+    /// State for `db`, serving the built site from `site_root`, storing
+    /// uploads in `uploads` (`UploadStorage::from_config` at start).
+    pub fn new(
+        db: Db,
+        site_root: &str,
+        listen: std::net::SocketAddr,
+        uploads: UploadStorage,
+    ) -> AppState {
         let leptos_options = LeptosOptions::builder()
             .output_name("amtsweg")
             .site_root(site_root)
@@ -75,6 +83,7 @@ impl AppState {
             db,
             metrics: Arc::new(Metrics::default()),
             public_url,
+            uploads,
         }
     }
 
@@ -109,7 +118,9 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .route(STYLESHEET_PATH, get(stylesheet))
-        .merge(journey_routes::router())
+        .merge(journey_routes::router(
+            crate::journey_uploads::step_body_limit(state.uploads.settings().max_bytes),
+        ))
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),

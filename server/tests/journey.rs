@@ -66,9 +66,22 @@ const LOGIN_DEFINITION: &str = r#"{
     {"id": "x", "type": "text", "label": {"de": "X"}}]}]
 }"#;
 
+const UPLOAD_DEFINITION: &str = r#"{
+  "id": "beleg", "version": 1,
+  "title": {"de": "Belegantrag", "en": "Receipt application"},
+  "summary": {"de": "Kurz", "en": "Short"},
+  "authority": {"id": "amt", "name": {"de": "Amt", "en": "Office"}},
+  "steps": [{"id": "angaben", "title": {"de": "Angaben", "en": "Details"}, "fields": [
+    {"id": "name", "type": "text", "label": {"de": "Name", "en": "Name"}, "required": true},
+    {"id": "nachweis", "type": "file", "label": {"de": "Nachweis", "en": "Proof"}, "required": true,
+     "accept": ["application/pdf"], "max_size_bytes": 1048576, "max_files": 2}
+  ]}]
+}"#;
+
 fn definitions() -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("reise.json"), DEFINITION).unwrap();
+    std::fs::write(dir.path().join("beleg.json"), UPLOAD_DEFINITION).unwrap();
     std::fs::write(dir.path().join("mit-login.json"), LOGIN_DEFINITION).unwrap();
     dir
 }
@@ -77,6 +90,64 @@ fn definitions() -> TempDir {
 struct Browser {
     app: Router,
     cookie: Option<String>,
+}
+
+/// A part of a multipart body.
+enum Part<'a> {
+    Text(&'a str, &'a str),
+    /// Name, file name, content type, content.
+    File(&'a str, &'a str, &'a str, &'a [u8]),
+}
+
+const BOUNDARY: &str = "----amtswegTestBoundary7MA4YWxk";
+
+fn multipart_body(parts: &[Part]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        match part {
+            Part::Text(name, value) => {
+                body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}")
+                        .as_bytes(),
+                );
+            }
+            Part::File(name, file, content_type, content) => {
+                body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\n\
+                         Content-Type: {content_type}\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                body.extend_from_slice(content);
+            }
+        }
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+/// The stored files under `dir` (not the temp files).
+fn stored_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(stored_files(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
 }
 
 struct Page {
@@ -135,6 +206,25 @@ impl Browser {
             location,
             body: String::from_utf8(bytes.to_vec()).unwrap(),
         }
+    }
+
+    async fn with_files(dir: &TempDir, db: &common::TestDb, files: &std::path::Path) -> Browser {
+        Browser {
+            app: common::app_with_files(&db.db, dir.path(), files).await,
+            cookie: None,
+        }
+    }
+
+    async fn post_multipart(&mut self, uri: &str, parts: &[Part<'_>]) -> Page {
+        let mut request = Request::post(uri).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        );
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(multipart_body(parts))).unwrap())
+            .await
     }
 
     async fn get(&mut self, uri: &str) -> Page {
@@ -579,4 +669,159 @@ async fn every_example_form_renders_its_start_page() {
         let page = common::get(&app, &format!("/forms/{id}")).await;
         assert_eq!(page.status, StatusCode::OK, "{id}");
     }
+}
+
+/// A browser with a started draft of the upload form; files go to the
+/// returned directory.
+async fn upload_browser(dir: &TempDir, db: &common::TestDb) -> (Browser, TempDir) {
+    let files = tempfile::tempdir().unwrap();
+    let mut browser = Browser::with_files(dir, db, files.path()).await;
+    let page = browser
+        .submit("/forms/beleg", "/forms/beleg/starten", &[])
+        .await;
+    assert_eq!(page.location, "/forms/beleg/angaben");
+    (browser, files)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pdf_is_uploaded_listed_and_shown_on_the_check_page() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let (mut browser, files) = upload_browser(&dir, &db).await;
+    let page = browser.get("/forms/beleg/angaben").await;
+    assert!(page.body.contains(r#"enctype="multipart/form-data""#));
+    let csrf_at = page.body.find(r#"name="_csrf""#).unwrap();
+    let file_at = page.body.find(r#"type="file""#).unwrap();
+    assert!(csrf_at < file_at, "the token comes before the file input");
+    let token = page.csrf();
+    let posted = browser
+        .post_multipart(
+            "/forms/beleg/angaben",
+            &[
+                Part::Text("_csrf", &token),
+                Part::Text("name", "Erika"),
+                Part::File("nachweis", "antrag.pdf", "application/pdf", PDF),
+                Part::Text("_action", "continue"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    assert_eq!(posted.location, "/forms/beleg/pruefen");
+    assert_eq!(stored_files(&files.path().join("tmp")).len(), 0);
+    assert_eq!(stored_files(files.path()).len(), 1);
+
+    let check = browser.get("/forms/beleg/pruefen").await;
+    assert_eq!(check.status, StatusCode::OK);
+    assert!(check.main().contains("antrag.pdf"), "{}", check.main());
+
+    let step = browser.get("/forms/beleg/angaben").await;
+    let main = step.main();
+    assert!(main.contains("antrag.pdf"));
+    assert!(main.contains("1 KB"));
+    assert!(main.contains("Datei entfernen"));
+    assert!(main.contains(r#"value="remove-file:nachweis:"#));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_png_for_a_pdf_field_is_an_error_and_the_other_answers_stay() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let (mut browser, files) = upload_browser(&dir, &db).await;
+    let token = browser.get("/forms/beleg/angaben").await.csrf();
+    let posted = browser
+        .post_multipart(
+            "/forms/beleg/angaben",
+            &[
+                Part::Text("_csrf", &token),
+                Part::Text("name", "Erika Neu"),
+                Part::File("nachweis", "bild.png", "image/png", PNG),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    assert_eq!(posted.location, "/forms/beleg/angaben");
+    assert!(stored_files(files.path()).is_empty());
+    let page = browser.get("/forms/beleg/angaben").await;
+    let main = page.main();
+    assert!(main.contains("error-summary"), "{main}");
+    assert!(main.contains(r##"href="#nachweis""##), "{main}");
+    assert!(
+        main.contains("Die Datei „bild.png“ bei „Nachweis“ hat ein nicht erlaubtes Format"),
+        "{main}"
+    );
+    assert!(main.contains(r#"value="Erika Neu""#));
+    // Not the generic "please upload" next to it.
+    assert_eq!(main.matches("bild.png").count(), 2, "summary and field");
+
+    let english = browser.get("/forms/beleg/angaben?lang=en").await;
+    assert!(english.main().contains("is not an allowed type"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_uploaded_file_can_be_removed_without_javascript() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let (mut browser, files) = upload_browser(&dir, &db).await;
+    let token = browser.get("/forms/beleg/angaben").await.csrf();
+    browser
+        .post_multipart(
+            "/forms/beleg/angaben",
+            &[
+                Part::Text("_csrf", &token),
+                Part::Text("name", "Erika"),
+                Part::File("nachweis", "antrag.pdf", "application/pdf", PDF),
+            ],
+        )
+        .await;
+    assert_eq!(stored_files(files.path()).len(), 1);
+    let page = browser.get("/forms/beleg/angaben").await;
+    let marker = r#"value="remove-file:nachweis:"#;
+    let start = page.body.find(marker).unwrap() + r#"value=""#.len();
+    let end = page.body[start..].find('"').unwrap() + start;
+    let action = page.body[start..end].to_owned();
+    let removed = browser
+        .post_multipart(
+            "/forms/beleg/angaben",
+            &[
+                Part::Text("_csrf", &page.csrf()),
+                Part::Text("name", "Erika"),
+                Part::File("nachweis", "", "application/octet-stream", b""),
+                Part::Text("_action", &action),
+            ],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    assert_eq!(removed.location, "/forms/beleg/angaben#nachweis");
+    assert!(stored_files(files.path()).is_empty());
+    let page = browser.get("/forms/beleg/angaben").await;
+    assert!(!page.main().contains("antrag.pdf"));
+    assert!(page.main().contains(r#"value="Erika""#));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_multipart_post_without_the_token_stores_nothing() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let (mut browser, files) = upload_browser(&dir, &db).await;
+    let page = browser
+        .post_multipart(
+            "/forms/beleg/angaben",
+            &[
+                Part::Text("name", "Erika"),
+                Part::File("nachweis", "antrag.pdf", "application/pdf", PDF),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = browser
+        .post_multipart(
+            "/forms/beleg/angaben",
+            &[
+                Part::Text("_csrf", "wrong"),
+                Part::File("nachweis", "antrag.pdf", "application/pdf", PDF),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(stored_files(files.path()).is_empty());
 }

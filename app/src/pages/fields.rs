@@ -15,8 +15,13 @@
 //! - A repeatable group is a list of fieldsets ("Person 1", "Person 2")
 //!   with submit buttons `_action=add:group` and `_action=remove:group:1`,
 //!   so adding and removing entries works without JavaScript.
-//! - File inputs are shown disabled with a notice until uploads are
-//!   connected (a file in a urlencoded form would be lost).
+//! - A top-level file field is a file input (the step form is then
+//!   `multipart/form-data`) with the files already uploaded listed above
+//!   it, each with a "Datei entfernen" submit button
+//!   (`_action=remove-file:<field>:<id>`), so removing works without
+//!   JavaScript. When the field holds `max_files` files the input is left
+//!   out. A file field inside a group is still shown disabled with a
+//!   notice (the server stores files of top-level fields only).
 
 use std::collections::HashMap;
 
@@ -542,33 +547,133 @@ fn declaration(ctx: &Ctx, field: &Field, path: &str, value: Option<&Value>) -> A
 
 fn file(ctx: &Ctx, field: &Field, path: &str) -> AnyView {
     let mut meta = Meta::new(ctx, field, path);
-    let pending = format!("{path}-pending");
-    meta.extra.push(pending.clone());
     let accept = (!field.accept.is_empty()).then(|| field.accept.join(","));
-    let multiple = field.max_files.unwrap_or(1) > 1;
-    view! {
-        <div class=meta.group_class()>
-            <label class="label" for=path.to_owned() lang=meta.label_lang>
-                {meta.label.clone()}
-            </label>
-            {meta.notes(ctx.t)}
-            <p class="notice" id=pending>
-                {ctx.t.file_pending}
-            </p>
+    let max_files = field.max_files.unwrap_or(1);
+    let multiple = max_files > 1;
+    if path.contains('.') {
+        // Inside a group: not connected yet.
+        let pending = format!("{path}-pending");
+        meta.extra.push(pending.clone());
+        return view! {
+            <div class=meta.group_class()>
+                <label class="label" for=path.to_owned() lang=meta.label_lang>
+                    {meta.label.clone()}
+                </label>
+                {meta.notes(ctx.t)}
+                <p class="notice" id=pending>
+                    {ctx.t.file_pending}
+                </p>
+                <input
+                    class="file"
+                    type="file"
+                    id=path.to_owned()
+                    name=path.to_owned()
+                    accept=accept
+                    multiple=multiple
+                    disabled=true
+                    aria-describedby=meta.describedby()
+                    aria-invalid=meta.invalid()
+                />
+            </div>
+        }
+        .into_any();
+    }
+    let files = uploaded_files(value_at(&ctx.view.answers, path));
+    let full = files.len() >= usize::try_from(max_files).unwrap_or(usize::MAX);
+    let list = (!files.is_empty()).then(|| {
+        let items = files
+            .iter()
+            .map(|(id, name, size)| {
+                view! {
+                    <li class="file-list__item">
+                        <span class="file-list__name">{name.clone()}</span>
+                        " "
+                        <span class="file-list__size">{format_size(*size, ctx.lang)}</span>
+                        " "
+                        <button
+                            type="submit"
+                            class="button button--secondary"
+                            name="_action"
+                            value=format!("remove-file:{path}:{id}")
+                            formnovalidate=true
+                        >
+                            {ctx.t.file_remove}
+                            <span class="visually-hidden">{format!(" {name}")}</span>
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <p class="file-list__title">{ctx.t.file_uploaded}</p>
+            <ul class="file-list">{items}</ul>
+        }
+    });
+    let more = (multiple && !files.is_empty() && !full).then(
+        || view! { <p class="hint">{fill(ctx.t.file_add_more, &[&max_files.to_string()])}</p> },
+    );
+    // The label names the input; with `max_files` files there is no input,
+    // so the error link lands on the group.
+    let input = (!full).then(|| {
+        view! {
             <input
                 class="file"
                 type="file"
                 id=path.to_owned()
                 name=path.to_owned()
-                accept=accept
+                accept=accept.clone()
                 multiple=multiple
-                disabled=true
                 aria-describedby=meta.describedby()
                 aria-invalid=meta.invalid()
             />
+        }
+    });
+    let group_id = full.then(|| path.to_owned());
+    view! {
+        <div class=meta.group_class() id=group_id tabindex=full.then_some("-1")>
+            <label class="label" for=(!full).then(|| path.to_owned()) lang=meta.label_lang>
+                {meta.label.clone()}
+            </label>
+            {meta.notes(ctx.t)}
+            {list}
+            {more}
+            {input}
         </div>
     }
     .into_any()
+}
+
+/// `(id, name, size)` of the files in a file field's raw answer.
+fn uploaded_files(value: Option<&Value>) -> Vec<(String, String, u64)> {
+    let items: Vec<&Value> = match value {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(v @ Value::Object(_)) => vec![v],
+        _ => Vec::new(),
+    };
+    items
+        .into_iter()
+        .filter_map(|f| {
+            Some((
+                f.get("id")?.as_str()?.to_owned(),
+                f.get("name")?.as_str()?.to_owned(),
+                f.get("size").and_then(Value::as_u64).unwrap_or(0),
+            ))
+        })
+        .collect()
+}
+
+/// `15 KB`, `1,5 MB` (German) / `1.5 MB` (English).
+pub fn format_size(bytes: u64, lang: Lang) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes < MB {
+        return format!("{} KB", bytes.div_ceil(1024).max(1));
+    }
+    let tenths = (bytes * 10).div_ceil(MB);
+    let text = format!("{}.{} MB", tenths / 10, tenths % 10);
+    match lang {
+        Lang::De => text.replace('.', ","),
+        Lang::En => text,
+    }
 }
 
 fn address(ctx: &Ctx, field: &Field, path: &str, value: Option<&Value>) -> AnyView {

@@ -4,7 +4,7 @@
 //! back link. The POST handlers live in the server crate
 //! (`server/src/journey_routes.rs`).
 
-use amtsweg_forms::Lang;
+use amtsweg_forms::{FieldType, Lang};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -111,6 +111,13 @@ pub fn step_page(view: StepView, lang: Lang) -> impl IntoView {
         .iter()
         .map(|f| field(&ctx, f, &f.id))
         .collect_view();
+    // Files need multipart; everything else stays urlencoded.
+    let enctype = view
+        .step
+        .fields
+        .iter()
+        .any(|f| f.kind == FieldType::File)
+        .then_some("multipart/form-data");
     let submit = if view.return_to_check {
         t.save_and_check
     } else {
@@ -133,7 +140,9 @@ pub fn step_page(view: StepView, lang: Lang) -> impl IntoView {
         </p>
         <h1 lang=fallback_lang(&view.step.title, lang)>{step_title.clone()}</h1>
         {description}
-        <form method="post" action=action novalidate=true class="step-form">
+        <form method="post" action=action novalidate=true class="step-form" enctype=enctype>
+            // First, so the server checks it before any file part arrives.
+            <input type="hidden" name="_csrf" value=view.csrf.clone() />
             // Pressing Enter in a field submits with the first submit
             // button: make that "continue", not "remove entry".
             <button
@@ -146,7 +155,6 @@ pub fn step_page(view: StepView, lang: Lang) -> impl IntoView {
             >
                 {submit}
             </button>
-            <input type="hidden" name="_csrf" value=view.csrf.clone() />
             {fields}
             <div class="actions">
                 <button type="submit" class="button" name="_action" value="continue">
