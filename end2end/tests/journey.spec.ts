@@ -79,7 +79,7 @@ test.describe('citizen journey', () => {
 
     // Back on the step, the file is listed with a remove button.
     await page.goto('/forms/hundesteuer/ermaessigung');
-    await expect(page.getByText('nachweis.pdf')).toBeVisible();
+    await expect(page.locator('.file-list__name')).toHaveText('nachweis.pdf');
     await expect(page.getByRole('button', { name: /Datei entfernen/ })).toHaveCount(1);
     await next(page).click();
 
