@@ -9,9 +9,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{Layout, fallback_lang, moved, not_found::NotFoundContent, unavailable};
+use super::{fallback_lang, outcome_page};
 use crate::i18n::{href, ui, use_lang};
-use crate::journey::{CheckView, Outcome, load_check, step_href};
+use crate::journey::{CheckView, load_check, step_href};
 
 #[component]
 pub fn CheckPage() -> impl IntoView {
@@ -21,25 +21,7 @@ pub fn CheckPage() -> impl IntoView {
         move || (params.read().get("id").unwrap_or_default(), lang.get()),
         |(id, lang)| load_check(id, lang),
     );
-    view! {
-        <Layout>
-            <Suspense fallback=move || {
-                view! { <p>{ui(lang.get()).loading}</p> }
-            }>
-                {move || {
-                    let lang = lang.get();
-                    Suspend::new(async move {
-                        match data.await {
-                            Ok(Outcome::Show(view)) => check_page(view, lang).into_any(),
-                            Ok(Outcome::Redirect(to)) => moved(to, lang).into_any(),
-                            Ok(Outcome::NotFound) => view! { <NotFoundContent lang /> }.into_any(),
-                            Err(_) => unavailable(lang).into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
-        </Layout>
-    }
+    outcome_page(data, lang, |view, lang| check_page(view, lang).into_any())
 }
 
 fn euro(cents: i64) -> String {

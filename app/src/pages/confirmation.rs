@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{Layout, fallback_lang, moved, not_found::NotFoundContent, unavailable};
+use super::{fallback_lang, outcome_page};
 use crate::i18n::{href, ui, use_lang};
-use crate::journey::{ConfirmationView, Outcome, load_confirmation};
+use crate::journey::{ConfirmationView, load_confirmation};
 
 #[component]
 pub fn ConfirmationPage() -> impl IntoView {
@@ -25,25 +25,9 @@ pub fn ConfirmationPage() -> impl IntoView {
         },
         |(id, submission)| load_confirmation(id, submission),
     );
-    view! {
-        <Layout>
-            <Suspense fallback=move || {
-                view! { <p>{ui(lang.get()).loading}</p> }
-            }>
-                {move || {
-                    let lang = lang.get();
-                    Suspend::new(async move {
-                        match data.await {
-                            Ok(Outcome::Show(view)) => confirmation_page(view, lang).into_any(),
-                            Ok(Outcome::Redirect(to)) => moved(to, lang).into_any(),
-                            Ok(Outcome::NotFound) => view! { <NotFoundContent lang /> }.into_any(),
-                            Err(_) => unavailable(lang).into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
-        </Layout>
-    }
+    outcome_page(data, lang, |view, lang| {
+        confirmation_page(view, lang).into_any()
+    })
 }
 
 fn confirmation_page(view: ConfirmationView, lang: Lang) -> impl IntoView {

@@ -10,9 +10,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{Layout, fallback_lang, not_found::NotFoundContent, unavailable};
+use super::{fallback_lang, outcome_page};
 use crate::i18n::{fill, href, ui, use_lang};
-use crate::journey::{Outcome, StartView, load_start};
+use crate::journey::{StartView, load_start};
 
 #[component]
 pub fn FormPage() -> impl IntoView {
@@ -22,25 +22,7 @@ pub fn FormPage() -> impl IntoView {
         move || params.read().get("id").unwrap_or_default(),
         load_start,
     );
-    view! {
-        <Layout>
-            <Suspense fallback=move || {
-                view! { <p>{ui(lang.get()).loading}</p> }
-            }>
-                {move || {
-                    let lang = lang.get();
-                    Suspend::new(async move {
-                        match data.await {
-                            Ok(Outcome::Show(view)) => start_page(view, lang).into_any(),
-                            Ok(Outcome::Redirect(to)) => super::moved(to, lang).into_any(),
-                            Ok(Outcome::NotFound) => view! { <NotFoundContent lang /> }.into_any(),
-                            Err(_) => unavailable(lang).into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
-        </Layout>
-    }
+    outcome_page(data, lang, |view, lang| start_page(view, lang).into_any())
 }
 
 fn start_page(form: StartView, lang: Lang) -> impl IntoView {

@@ -22,7 +22,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
+use crate::catalog::CatalogError;
 use crate::i18n::{href, ui, use_lang};
+use crate::journey::Outcome;
 
 /// The frame every page shares.
 #[component]
@@ -97,6 +99,38 @@ pub(crate) fn unavailable(lang: Lang) -> impl IntoView {
         <p>
             <a href=href("/", lang)>{ui(lang).back_to_overview}</a>
         </p>
+    }
+}
+
+/// The body of every journey page: waits for the page's loader, then shows
+/// the page, the link of a redirect (the server already answered `303`), the
+/// "not found" content, or the "unavailable" page.
+pub(crate) fn outcome_page<T>(
+    data: Resource<Result<Outcome<T>, CatalogError>>,
+    lang: Memo<Lang>,
+    page: fn(T, Lang) -> AnyView,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    view! {
+        <Layout>
+            <Suspense fallback=move || {
+                view! { <p>{ui(lang.get()).loading}</p> }
+            }>
+                {move || {
+                    let lang = lang.get();
+                    Suspend::new(async move {
+                        match data.await {
+                            Ok(Outcome::Show(view)) => page(view, lang),
+                            Ok(Outcome::Redirect(to)) => moved(to, lang).into_any(),
+                            Ok(Outcome::NotFound) => view! { <not_found::NotFoundContent lang /> }.into_any(),
+                            Err(_) => unavailable(lang).into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </Layout>
     }
 }
 

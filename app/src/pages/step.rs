@@ -10,9 +10,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::fields::{Ctx, anchor, field};
-use super::{Layout, fallback_lang, moved, not_found::NotFoundContent, unavailable};
+use super::{fallback_lang, outcome_page};
 use crate::i18n::{fill, href, ui, use_lang};
-use crate::journey::{Outcome, StepView, load_step, step_href};
+use crate::journey::{StepView, load_step, step_href};
 
 #[component]
 pub fn StepPage() -> impl IntoView {
@@ -33,25 +33,7 @@ pub fn StepPage() -> impl IntoView {
         },
         |(id, step, errors, back, lang)| load_step(id, step, errors, back, lang),
     );
-    view! {
-        <Layout>
-            <Suspense fallback=move || {
-                view! { <p>{ui(lang.get()).loading}</p> }
-            }>
-                {move || {
-                    let lang = lang.get();
-                    Suspend::new(async move {
-                        match data.await {
-                            Ok(Outcome::Show(view)) => step_page(view, lang).into_any(),
-                            Ok(Outcome::Redirect(to)) => moved(to, lang).into_any(),
-                            Ok(Outcome::NotFound) => view! { <NotFoundContent lang /> }.into_any(),
-                            Err(_) => unavailable(lang).into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
-        </Layout>
-    }
+    outcome_page(data, lang, |view, lang| step_page(view, lang).into_any())
 }
 
 /// The page of one step (public for tests of the markup).
