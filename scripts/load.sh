@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Load test of the server (docs/benchmarks.md): renders the first step of the
+# large form (grosser-testantrag) and posts it, with wrk on loopback, and
+# compares the render with nginx serving the very same HTML bytes.
+#
+#   scripts/load.sh [SECONDS] [CONNECTIONS]     defaults: 15 s, 32 connections
+#
+# Builds the release server, starts it with a fresh data dir (SQLite; set
+# AMTSWEG_DATABASE_URL=postgres://… for PostgreSQL), starts a draft through
+# the real start page (session cookie + CSRF token), then runs wrk. Only
+# loopback addresses are used; every run is bounded in time.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+seconds="${1:-15}"
+conns="${2:-32}"
+command -v wrk >/dev/null || { echo "load: apt-get install -y wrk" >&2; exit 1; }
+command -v nginx >/dev/null || { echo "load: apt-get install -y nginx-light" >&2; exit 1; }
+
+cargo build --release -q -p amtsweg-server --bin amtsweg
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/amtsweg-load.XXXXXX")
+port=3917
+nginx_port=3918
+base="http://127.0.0.1:$port"
+cleanup() {
+    [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true
+    [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+AMTSWEG_DATA_DIR="$tmp/data" AMTSWEG_LISTEN="127.0.0.1:$port" AMTSWEG_PUBLIC_URL="$base" \
+    AMTSWEG_DEFINITIONS_DIR=forms/definitions RUST_LOG=warn \
+    target/release/amtsweg serve >"$tmp/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 60); do curl -fs -o /dev/null "$base/health" && break; sleep 0.5; done
+
+# A draft, as a browser starts it: the start page sets the session cookie and
+# carries the CSRF token; POST /starten answers 303 to the first step.
+jar="$tmp/cookies"
+start_page=$(curl -fs -c "$jar" -b "$jar" "$base/forms/grosser-testantrag")
+csrf=$(printf '%s' "$start_page" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -n1)
+step_url=$(curl -fs -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' \
+    -H "Origin: $base" --data-urlencode "_csrf=$csrf" "$base/forms/grosser-testantrag/starten")
+# curl writes HttpOnly cookies as "#HttpOnly_host …" lines.
+cookie=$(awk 'NF >= 7 && ($1 !~ /^#/ || $1 ~ /^#HttpOnly_/) { print $6 "=" $7 }' "$jar" | head -n1)
+[ -n "$step_url" ] && [ -n "$cookie" ] || { echo "load: could not start a draft" >&2; exit 1; }
+step_path=${step_url#"$base"}
+curl -fs -H "Cookie: $cookie" "$base$step_path" >"$tmp/step.html"
+csrf=$(sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' "$tmp/step.html" | head -n1)
+echo "load: step $step_path, $(wc -c <"$tmp/step.html") bytes of HTML"
+
+# nginx serving the same bytes.
+mkdir -p "$tmp/www"
+cp "$tmp/step.html" "$tmp/www/step.html"
+# nginx's workers run as an unprivileged user: let them read the file.
+chmod 755 "$tmp" "$tmp/www"
+chmod 644 "$tmp/www/step.html"
+cat >"$tmp/nginx.conf" <<EOF
+worker_processes 2;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server {
+        listen 127.0.0.1:$nginx_port;
+        root $tmp/www;
+        location / { default_type text/html; }
+    }
+}
+EOF
+nginx -c "$tmp/nginx.conf" -p "$tmp"
+
+# The POST: the step's fields (empty answers are fine: the handler parses,
+# evaluates the 730-field form, saves the draft and answers 303).
+cat >"$tmp/post.lua" <<EOF
+wrk.method = "POST"
+wrk.body = "_csrf=$csrf&f_1_1=Mustermann"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "$cookie"
+wrk.headers["Origin"] = "$base"
+EOF
+
+run() {
+    echo
+    echo "== $1"
+    shift
+    wrk --latency -t2 -c"$conns" -d"${seconds}s" --timeout 10s "$@" |
+        grep -E 'Requests/sec|Latency|50%|99%|Non-2xx|timeout|Socket'
+}
+run "amtsweg: GET step (render)" -H "Cookie: $cookie" "$base$step_path"
+run "nginx: the same bytes" "http://127.0.0.1:$nginx_port/step.html"
+run "amtsweg: POST step (parse, evaluate, save draft, 303)" -s "$tmp/post.lua" "$base$step_path"
