@@ -25,7 +25,7 @@
 
 use std::collections::HashMap;
 
-use amtsweg_forms::{ChoiceOption, Field, FieldType, Lang, Text};
+use amtsweg_forms::{ChoiceOption, Field, FieldType, Lang, Text, values};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -509,10 +509,8 @@ fn select(ctx: &Ctx, field: &Field, path: &str, value: Option<&Value>) -> AnyVie
 fn declaration(ctx: &Ctx, field: &Field, path: &str, value: Option<&Value>) -> AnyView {
     let meta = Meta::new(ctx, field, path);
     let lang = ctx.lang;
-    let checked = matches!(value, Some(Value::Bool(true)))
-        || value
-            .and_then(Value::as_str)
-            .is_some_and(|s| matches!(s, "true" | "ja" | "on" | "yes" | "1"));
+    // The engine's reading of yes/no, so page and validation agree.
+    let checked = value.is_some_and(|v| values::parse_yes_no(v) == Ok(true));
     let statement = field
         .text
         .as_ref()
