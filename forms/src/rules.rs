@@ -175,7 +175,7 @@ impl CompiledRule {
         }
         unknown_operator(rule)?;
         let logic = engine()
-            .compile(rule)
+            .compile(&null_safe_equality(rule))
             .map_err(|e| RuleError(e.to_string()))?;
         Ok(CompiledRule {
             logic: Arc::new(logic),
@@ -252,6 +252,62 @@ fn unknown_operator(rule: &Value) -> Result<(), RuleError> {
     }
 }
 
+/// JSON Logic's `==` and `!=` are JavaScript's loose equality, in which
+/// `null` equals only `null`. datalogic-rs also lets `null` equal `false`,
+/// `0` and `""`; as an unanswered field reads as `null`,
+/// `{"==": [{"var": "halter"}, false]}` ("only if the answer is No") would
+/// hold before the question is answered, and the follow-up would be shown
+/// and required too early. A comparison with one of those literals therefore
+/// gets a null check: `a == false` becomes `a !== null and a == false`,
+/// `a != false` becomes `a === null or a != false`.
+fn null_safe_equality(rule: &Value) -> Value {
+    match rule {
+        Value::Array(items) => Value::Array(items.iter().map(null_safe_equality).collect()),
+        Value::Object(obj) => {
+            let mut out = Map::new();
+            for (op, arg) in obj {
+                if VAR_OPS.contains(&op.as_str()) {
+                    out.insert(op.clone(), arg.clone());
+                    continue;
+                }
+                let arg = null_safe_equality(arg);
+                let compared = match (op.as_str(), &arg) {
+                    ("==" | "!=", Value::Array(pair)) if pair.len() == 2 => {
+                        match (coerces_from_null(&pair[0]), coerces_from_null(&pair[1])) {
+                            (false, true) => Some(pair[0].clone()),
+                            (true, false) => Some(pair[1].clone()),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
+                let Some(other) = compared else {
+                    out.insert(op.clone(), arg);
+                    continue;
+                };
+                let guarded = if op == "==" {
+                    serde_json::json!({"and": [{"!==": [other, null]}, {"==": arg}]})
+                } else {
+                    serde_json::json!({"or": [{"===": [other, null]}, {"!=": arg}]})
+                };
+                return guarded;
+            }
+            Value::Object(out)
+        }
+        _ => rule.clone(),
+    }
+}
+
+/// A literal that datalogic-rs's `==` finds equal to `null`.
+fn coerces_from_null(value: &Value) -> bool {
+    match value {
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
 fn to_json(value: &datalogic_rs::DataValue<'_>) -> Value {
     <Value as datalogic_rs::FromDataValue>::from_arena(value).unwrap_or(Value::Null)
 }
@@ -284,6 +340,45 @@ mod tests {
         assert!(!rule.test(&json!({})).unwrap());
         let fee = CompiledRule::compile(&json!({"*": [{"var": "jahre"}, 3000]})).unwrap();
         assert_eq!(fee.eval(&json!({"jahre": 2})).unwrap(), json!(6000));
+    }
+
+    #[test]
+    fn an_unanswered_field_is_not_false_zero_or_empty() {
+        let no = CompiledRule::compile(&json!({"==": [{"var": "halter"}, false]})).unwrap();
+        assert!(!no.test(&json!({})).unwrap(), "not answered yet");
+        assert!(!no.test(&json!({"halter": null})).unwrap());
+        assert!(no.test(&json!({"halter": false})).unwrap());
+        assert!(!no.test(&json!({"halter": true})).unwrap());
+        let not_no = CompiledRule::compile(&json!({"!=": [false, {"var": "halter"}]})).unwrap();
+        assert!(not_no.test(&json!({})).unwrap());
+        assert!(!not_no.test(&json!({"halter": false})).unwrap());
+        assert!(not_no.test(&json!({"halter": true})).unwrap());
+        let zero = CompiledRule::compile(&json!({"==": [{"var": "kinder"}, 0]})).unwrap();
+        assert!(!zero.test(&json!({})).unwrap());
+        assert!(zero.test(&json!({"kinder": 0})).unwrap());
+        let empty = CompiledRule::compile(&json!({"==": [{"var": "name"}, ""]})).unwrap();
+        assert!(!empty.test(&json!({})).unwrap());
+        assert!(empty.test(&json!({"name": ""})).unwrap());
+        // Nested, and as a value: still a boolean.
+        let nested = CompiledRule::compile(
+            &json!({"and": [{"==": [{"var": "a"}, "x"]}, {"==": [{"var": "b"}, false]}]}),
+        )
+        .unwrap();
+        assert!(!nested.test(&json!({"a": "x"})).unwrap());
+        assert_eq!(
+            nested.eval(&json!({"a": "x", "b": false})).unwrap(),
+            json!(true)
+        );
+        assert_eq!(no.eval(&json!({})).unwrap(), json!(false));
+        // Other comparisons keep JSON Logic's loose equality.
+        let loose = CompiledRule::compile(&json!({"==": [{"var": "n"}, "1"]})).unwrap();
+        assert!(loose.test(&json!({"n": 1})).unwrap());
+        // `var` defaults are data, not comparisons.
+        let default = CompiledRule::compile(&json!({"==": [{"var": ["n", 0]}, 0]})).unwrap();
+        assert!(
+            default.test(&json!({})).unwrap(),
+            "the default applies: 0 == 0"
+        );
     }
 
     #[test]

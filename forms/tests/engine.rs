@@ -137,6 +137,25 @@ fn a_visible_required_field_must_be_answered() {
 }
 
 #[test]
+fn a_follow_up_of_no_waits_for_the_answer() {
+    // `"halter" == false` must not hold while "halter" is unanswered (null).
+    let form = parking();
+    let eval = form.evaluate(&answers(json!({"name": "Erika"})), &env());
+    assert!(!eval.field("nachweis").visible);
+    let steps: Vec<&str> = eval.applicable_steps().collect();
+    assert_eq!(steps, vec!["person", "dauer"]);
+    let errors = errors_de(&form, json!({"name": "Erika"}));
+    assert!(
+        errors.iter().any(|(path, _)| path == "halter"),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().all(|(path, _)| path != "nachweis"),
+        "{errors:?}"
+    );
+}
+
+#[test]
 fn fees_fixed_computed_and_conditional() {
     let form = parking();
     let one = form.fees(&answers(json!({"halter": "ja", "jahre": "1"})), &env());
