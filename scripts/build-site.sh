@@ -5,6 +5,7 @@
 #   <site>/pkg/amtsweg.js     wasm-bindgen's loader
 #   <site>/pkg/amtsweg.wasm   the app compiled with the `hydrate` feature
 #   <site>/pkg/amtsweg.css    style/main.css
+#   <site>/pkg/amtsweg.{wasm,js}.gz   gzip copies, served to browsers that take them
 #
 # <site> is $LEPTOS_SITE_ROOT, by default <target dir>/site, where the target
 # dir is $CARGO_TARGET_DIR or ./target. Needs the wasm32-unknown-unknown target
@@ -41,9 +42,11 @@ cargo build -p amtsweg-app --lib --target wasm32-unknown-unknown \
 wasm="$target_dir/wasm32-unknown-unknown/wasm-release/amtsweg_app.wasm"
 [ -f "$wasm" ] || die "$wasm was not built"
 
-say "wasm-bindgen --target web --out-dir $pkg_dir --out-name $name"
+say "wasm-bindgen --target web --remove-name-section --out-dir $pkg_dir --out-name $name"
 mkdir -p "$pkg_dir"
-wasm-bindgen --target web --no-typescript --out-dir "$pkg_dir" --out-name "$name" "$wasm"
+# Without the function names (about 2 MB that only a debugger reads).
+wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+    --out-dir "$pkg_dir" --out-name "$name" "$wasm"
 # Leptos, built with LEPTOS_OUTPUT_NAME set, loads <name>.wasm, not <name>_bg.wasm.
 mv -f "$pkg_dir/${name}_bg.wasm" "$pkg_dir/$name.wasm"
 
@@ -54,6 +57,11 @@ if command -v wasm-opt >/dev/null 2>&1; then
 else
     say "wasm-opt not found: skipping size optimisation (optional)"
 fi
+
+# Compressed copies, served to browsers that accept gzip (ServeDir's
+# precompressed_gzip): the wasm shrinks to about a third.
+say "gzip -9 $pkg_dir/$name.wasm $pkg_dir/$name.js"
+gzip -9 -k -f -n "$pkg_dir/$name.wasm" "$pkg_dir/$name.js"
 
 # The app links the stylesheet as /pkg/<name>.css.
 say "copy style/main.css -> $pkg_dir/$name.css"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the end-to-end tests (end2end/, Playwright on Debian's Chromium) against
 # a fresh server: `amtsweg serve` on a free loopback port with a new, empty
-# data directory, stopped again at the end.
+# data directory, stopped again at the end. Login goes to the OpenID Connect
+# test provider (end2end/oidc/provider.mjs), started on another free loopback
+# port and stopped at the end as well.
 #
 #   scripts/e2e.sh                       both projects (JavaScript on and off)
 #   scripts/e2e.sh hydration --project js-on    any arguments for `playwright test`
@@ -45,11 +47,16 @@ fi
 
 tmp_dir=$(mktemp -d "${TMPDIR:-/tmp}/amtsweg-e2e.XXXXXX")
 server_pid=""
+oidc_pid=""
 stop_server() {
     local rc=$?
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
         kill "$server_pid" 2>/dev/null || true
         wait "$server_pid" 2>/dev/null || true
+    fi
+    if [ -n "$oidc_pid" ] && kill -0 "$oidc_pid" 2>/dev/null; then
+        kill "$oidc_pid" 2>/dev/null || true
+        wait "$oidc_pid" 2>/dev/null || true
     fi
     if [ $rc -eq 0 ]; then
         rm -rf "$tmp_dir"
@@ -62,19 +69,44 @@ stop_server() {
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 
-port=$(node -e '
-    const s = require("net").createServer();
-    s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });
-')
+free_port() {
+    node -e '
+        const s = require("net").createServer();
+        s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });
+    '
+}
+port=$(free_port)
 base_url="http://127.0.0.1:$port"
 # Hermetic: the embedded defaults only, whatever this shell has configured.
 unset AMTSWEG_CONFIG AMTSWEG_OIDC_ISSUER AMTSWEG_OIDC_CLIENT_ID AMTSWEG_OIDC_CLIENT_SECRET AMTSWEG_SMTP_URL
+for name in $(compgen -e | grep '^AMTSWEG_OIDC_' || true); do unset "$name"; done
+
+# The Servicekonto stand-in: a real OpenID provider with test accounts.
+oidc_port=$(free_port)
+oidc_issuer="http://127.0.0.1:$oidc_port"
+export AMTSWEG_OIDC_CLIENT_ID="amtsweg-e2e"
+export AMTSWEG_OIDC_CLIENT_SECRET="e2e-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+say "starting the OIDC test provider on $oidc_issuer"
+AMTSWEG_PUBLIC_URL="$base_url" OIDC_PORT="$oidc_port" \
+    node end2end/oidc/provider.mjs >"$tmp_dir/oidc.log" 2>&1 &
+oidc_pid=$!
+oidc_ready=false
+for _ in $(seq 1 60); do
+    kill -0 "$oidc_pid" 2>/dev/null || die "the OIDC test provider exited: $(tail -n 5 "$tmp_dir/oidc.log")"
+    if curl -fs -o /dev/null --max-time 2 "$oidc_issuer/.well-known/openid-configuration" 2>/dev/null; then
+        oidc_ready=true
+        break
+    fi
+    sleep 0.5
+done
+[ "$oidc_ready" = true ] || die "the OIDC test provider did not answer within 30 s"
 say "starting $server_bin serve on $base_url (data in $tmp_dir/data)"
 AMTSWEG_DATA_DIR="$tmp_dir/data" \
     AMTSWEG_LISTEN="127.0.0.1:$port" \
     AMTSWEG_PUBLIC_URL="$base_url" \
     AMTSWEG_DATABASE_URL="sqlite://$tmp_dir/data/amtsweg.db" \
     AMTSWEG_DEFINITIONS_DIR="$root_dir/forms/definitions" \
+    AMTSWEG_OIDC_ISSUER="$oidc_issuer" \
     RUST_LOG="${RUST_LOG:-info}" NO_COLOR=1 \
     "$server_bin" serve >"$tmp_dir/server.log" 2>&1 &
 server_pid=$!

@@ -62,7 +62,6 @@ pub struct Ui {
     pub privacy_heading: &'static str,
     pub login_heading: &'static str,
     pub login_not_needed: &'static str,
-    pub login_needed: &'static str,
     pub step_of: &'static str,
     pub back: &'static str,
     pub continue_button: &'static str,
@@ -134,7 +133,6 @@ const DE: Ui = Ui {
     privacy_heading: "Datenschutz",
     login_heading: "Anmeldung",
     login_not_needed: "Sie brauchen kein Nutzerkonto.",
-    login_needed: "Für diesen Antrag müssen Sie sich mit Ihrem Servicekonto anmelden. Die Anmeldung mit dem Servicekonto ist in diesem Portal noch nicht angeschlossen. Sie können diesen Antrag deshalb hier noch nicht online stellen.",
     step_of: "Schritt {} von {}",
     back: "Zurück",
     continue_button: "Weiter",
@@ -205,7 +203,6 @@ const EN: Ui = Ui {
     privacy_heading: "Privacy",
     login_heading: "Login",
     login_not_needed: "You do not need a user account.",
-    login_needed: "For this application you must log in with your service account (Servicekonto). Login with the service account is not connected to this portal yet, so you cannot submit this application online here yet.",
     step_of: "Step {} of {}",
     back: "Back",
     continue_button: "Continue",
@@ -264,6 +261,83 @@ pub fn ui(lang: Lang) -> &'static Ui {
     match lang {
         Lang::De => &DE,
         Lang::En => &EN,
+    }
+}
+
+/// The texts of "save and continue later": the step's button and the
+/// saved page (`app/src/saved.rs`).
+#[derive(Debug)]
+pub struct SavedUi {
+    pub button: &'static str,
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub link_label: &'static str,
+    pub expires_label: &'static str,
+    pub keep_secret: &'static str,
+    pub link_gone: &'static str,
+    pub new_link: &'static str,
+    pub kept_until: &'static str,
+    pub email_heading: &'static str,
+    pub email_intro: &'static str,
+    pub email_label: &'static str,
+    pub email_button: &'static str,
+    pub email_saved: &'static str,
+    pub continue_now: &'static str,
+}
+
+// TODO(issue 4): when mails are sent, say that the link was sent
+// (email_intro, email_saved) instead of that it cannot be sent yet.
+const SAVED_DE: SavedUi = SavedUi {
+    button: "Speichern und später fortsetzen",
+    title: "Ihre Angaben sind gespeichert",
+    intro: "Mit diesem Link können Sie den Antrag später weiter ausfüllen, auch auf einem anderen Gerät.",
+    link_label: "Ihr Link",
+    expires_label: "Gültig bis",
+    keep_secret: "Halten Sie den Link geheim: Wer ihn kennt, kann Ihre Angaben sehen und ändern. \
+                  Speichern Sie ihn zum Beispiel als Lesezeichen oder schreiben Sie ihn auf. \
+                  Aus Sicherheitsgründen wird der Link nur dieses eine Mal angezeigt.",
+    link_gone: "Aus Sicherheitsgründen wird der Link nur einmal angezeigt. Wenn Sie ihn nicht \
+                gespeichert haben, erstellen Sie einen neuen Link. Der bisherige Link ist danach ungültig.",
+    new_link: "Neuen Link erstellen",
+    kept_until: "Ihre Angaben bleiben bis {} gespeichert. Danach werden sie gelöscht.",
+    email_heading: "Link per E-Mail",
+    email_intro: "Sie können Ihre E-Mail-Adresse angeben. Der E-Mail-Versand ist in diesem Portal \
+                  aber noch nicht eingerichtet: Die Adresse wird mit Ihrem Antrag gespeichert, \
+                  eine E-Mail mit dem Link erhalten Sie noch nicht. Bitte speichern Sie den Link selbst.",
+    email_label: "E-Mail-Adresse",
+    email_button: "E-Mail-Adresse speichern",
+    email_saved: "Die E-Mail-Adresse wurde gespeichert. Eine E-Mail wurde nicht verschickt.",
+    continue_now: "Antrag jetzt weiter ausfüllen",
+};
+
+const SAVED_EN: SavedUi = SavedUi {
+    button: "Save and continue later",
+    title: "Your answers have been saved",
+    intro: "With this link you can continue your application later, also on another device.",
+    link_label: "Your link",
+    expires_label: "Valid until",
+    keep_secret: "Keep the link secret: anyone who has it can see and change your answers. \
+                  Save it, for example as a bookmark, or write it down. \
+                  For your security the link is shown only this once.",
+    link_gone: "For your security the link is shown only once. If you have not saved it, \
+                create a new link. The previous link then stops working.",
+    new_link: "Create a new link",
+    kept_until: "Your answers are kept until {}. After that they are deleted.",
+    email_heading: "Link by e-mail",
+    email_intro: "You can give your e-mail address. Sending e-mails is not set up on this portal \
+                  yet, though: the address is saved with your application, but you will not get \
+                  an e-mail with the link yet. Please save the link yourself.",
+    email_label: "E-mail address",
+    email_button: "Save e-mail address",
+    email_saved: "The e-mail address has been saved. No e-mail has been sent.",
+    continue_now: "Continue your application now",
+};
+
+/// The "save and continue later" texts for `lang`.
+pub fn saved_ui(lang: Lang) -> &'static SavedUi {
+    match lang {
+        Lang::De => &SAVED_DE,
+        Lang::En => &SAVED_EN,
     }
 }
 

@@ -66,8 +66,9 @@ pub struct StartView {
     pub duration_minutes: Option<u32>,
     pub privacy_notice: Option<Text>,
     pub authority: Authority,
-    /// The form needs a Servicekonto login, which is not connected yet.
-    pub needs_login: bool,
+    /// Whether the visitor may fill the form in (login with the
+    /// Servicekonto, trust level, account type), see [`crate::auth`].
+    pub access: crate::auth::FormAccess,
     pub fees: Vec<FeeInfo>,
     /// The citizen has a draft of this form: "continue" instead of "start".
     pub has_draft: bool,
@@ -78,6 +79,9 @@ pub struct StartView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepView {
     pub form_id: String,
+    /// The form version the draft is pinned to (the live checks load its
+    /// definition, see [`crate::live`]).
+    pub version: u32,
     pub form_title: Text,
     /// The step's definition (fields, labels, hints, rules).
     pub step: Step,
@@ -95,6 +99,9 @@ pub struct StepView {
     pub hidden: Vec<String>,
     /// When a field applies, for fields whose rule reads the same step.
     pub conditions: HashMap<String, Text>,
+    /// Paths of those fields (group entries included) whose rule is false
+    /// for the saved answers: hidden at once where the live checks run.
+    pub unmet_conditions: Vec<String>,
     /// The previous applicable step (`None`: the start page).
     pub previous: Option<String>,
     /// Saving returns to the check page ("Ändern" link).
@@ -177,7 +184,7 @@ pub mod ssr {
     use std::{collections::HashMap, sync::Arc};
 
     use amtsweg_forms::{
-        Access, Answers, Env, Evaluation, Field, FieldError, FieldType, Form, Lang, Text, rules,
+        Answers, Env, Evaluation, Field, FieldError, FieldType, Form, Lang, Text, rules,
     };
     use leptos::prelude::use_context;
     use serde_json::Value;
@@ -242,9 +249,24 @@ pub mod ssr {
         ) -> BoxFuture<'a, Result<Option<SubmissionData>, InternalError>>;
         /// Today, for the engine.
         fn env(&self) -> Env;
+        /// The engine's evaluation of `answers` today. The server keeps
+        /// recent ones: the GET after a step's POST-redirect evaluates the
+        /// very answers the POST just did.
+        fn evaluate(&self, form: &Form, answers: &Answers) -> Arc<Evaluation> {
+            Arc::new(form.evaluate(answers, &self.env()))
+        }
+        /// "Save and continue later": the saved page's data for the
+        /// requesting citizen's open draft of a form (`None`: no open
+        /// draft). Takes the link kept for this one GET out of the session.
+        fn saved<'a>(
+            &'a self,
+            request: &'a http::request::Parts,
+            form_id: &'a str,
+        ) -> BoxFuture<'a, Result<Option<crate::saved::ssr::SavedData>, InternalError>>;
     }
 
-    fn backend() -> Result<(Arc<dyn JourneyBackend>, http::request::Parts), CatalogError> {
+    pub(crate) fn backend() -> Result<(Arc<dyn JourneyBackend>, http::request::Parts), CatalogError>
+    {
         let context = use_context::<AppContext>();
         let parts = use_context::<http::request::Parts>();
         match (context, parts) {
@@ -256,13 +278,13 @@ pub mod ssr {
         }
     }
 
-    fn log_error(error: InternalError) -> CatalogError {
+    pub(crate) fn log_error(error: InternalError) -> CatalogError {
         tracing::error!(error = %error, "the citizen journey could not read its data");
         CatalogError::Unavailable
     }
 
     /// Sends the browser elsewhere (303 on the server-rendered response).
-    fn redirect<T>(to: String) -> Outcome<T> {
+    pub(crate) fn redirect<T>(to: String) -> Outcome<T> {
         leptos_axum::redirect(&to);
         if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
             options.set_status(http::StatusCode::SEE_OTHER);
@@ -271,7 +293,7 @@ pub mod ssr {
     }
 
     /// The form of a draft: its pinned version.
-    async fn form_and_draft(
+    pub(crate) async fn form_and_draft(
         backend: &dyn JourneyBackend,
         parts: &http::request::Parts,
         id: &str,
@@ -292,11 +314,22 @@ pub mod ssr {
             Some(d) => d.csrf.clone(),
             None => backend.csrf_token(&parts).await.map_err(log_error)?,
         };
-        Ok(Outcome::Show(start_view(&form, draft.is_some(), csrf)))
+        let access = crate::auth::ssr::form_access(&form.definition().access).await?;
+        Ok(Outcome::Show(start_view(
+            &form,
+            draft.is_some(),
+            csrf,
+            access,
+        )))
     }
 
     /// The start page's view of a form.
-    pub fn start_view(form: &Form, has_draft: bool, csrf: String) -> StartView {
+    pub fn start_view(
+        form: &Form,
+        has_draft: bool,
+        csrf: String,
+        access: crate::auth::FormAccess,
+    ) -> StartView {
         let d = form.definition();
         StartView {
             id: d.id.clone(),
@@ -307,7 +340,7 @@ pub mod ssr {
             duration_minutes: d.duration_minutes,
             privacy_notice: d.privacy_notice.clone(),
             authority: d.authority.clone(),
-            needs_login: matches!(d.access, Access::ServiceAccount { .. }),
+            access,
             fees: d
                 .fees
                 .iter()
@@ -343,7 +376,7 @@ pub mod ssr {
             // No draft (new device, expired, cookies off): start again.
             return Ok(redirect(href(&format!("/forms/{id}"), lang)));
         };
-        let eval = form.evaluate(&draft.answers, &backend.env());
+        let eval = backend.evaluate(&form, &draft.answers);
         if !eval.is_applicable(step_id) {
             // A step that does not apply to these answers: the next one.
             let next = eval
@@ -400,12 +433,28 @@ pub mod ssr {
                 conditions.insert(field.id.clone(), condition_text(form, &rule.0));
             }
         }
-        // Top-level fields hidden by rules on earlier steps.
+        // Top-level fields left out: hidden by rules on earlier steps, or by
+        // a rule on this step that reads only fields left out here (nothing
+        // on this page can change it, and its hint would name a question
+        // that is not shown). In document order, so that chains follow.
         for field in &step.fields {
-            if field.visible_if.is_some()
-                && !conditions.contains_key(&field.id)
-                && !eval.field(&field.id).visible
-            {
+            let Some(rule) = &field.visible_if else {
+                continue;
+            };
+            if eval.field(&field.id).visible {
+                continue;
+            }
+            let fixed = !conditions.contains_key(&field.id) || {
+                let reads = rules::reads(&rule.0);
+                !reads.dynamic
+                    && reads
+                        .names
+                        .iter()
+                        .filter(|name| step_fields.contains(&name.as_str()))
+                        .all(|name| hidden.contains(name))
+            };
+            if fixed {
+                conditions.remove(&field.id);
                 hidden.push(field.id.clone());
             }
         }
@@ -419,8 +468,10 @@ pub mod ssr {
                     .cloned(),
             );
         }
+        let unmet_conditions = crate::live::unmet_conditions(eval, conditions.keys());
         Some(StepView {
             form_id: d.id.clone(),
+            version: d.version,
             form_title: d.title.clone(),
             options,
             number,
@@ -429,6 +480,7 @@ pub mod ssr {
             errors,
             hidden,
             conditions,
+            unmet_conditions,
             previous: eval.previous_step(step_id).map(str::to_owned),
             return_to_check: false,
             csrf: draft.csrf.clone(),
@@ -597,7 +649,7 @@ pub mod ssr {
         let Some(draft) = draft else {
             return Ok(redirect(href(&format!("/forms/{id}"), lang)));
         };
-        let eval = form.evaluate(&draft.answers, &backend.env());
+        let eval = backend.evaluate(&form, &draft.answers);
         if let Some(step) = eval.first_step_with_errors() {
             // Not complete: the first step with errors, with its errors shown.
             let to = format!("/forms/{id}/{step}?fehler=1");

@@ -9,10 +9,14 @@
 //!
 //! Features: `ssr` (server) and `hydrate` (browser), never both.
 
+pub mod auth;
 pub mod catalog;
+pub mod form_data;
 pub mod i18n;
 pub mod journey;
+pub mod live;
 pub mod pages;
+pub mod saved;
 
 use leptos::prelude::*;
 use leptos_meta::{Html, Link, Meta, MetaTags, provide_meta_context};
@@ -23,7 +27,9 @@ use leptos_router::{
 };
 
 use crate::i18n::use_lang;
-use crate::pages::{CheckPage, ConfirmationPage, FormPage, HomePage, NotFoundPage, StepPage};
+use crate::pages::{
+    CheckPage, ConfirmationPage, FormPage, HomePage, NotFoundPage, SavedPage, StepPage,
+};
 
 /// Where the stylesheet is served (see docs/architecture.md).
 pub const STYLESHEET_PATH: &str = "/pkg/amtsweg.css";
@@ -41,6 +47,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 // No favicon yet: an empty one saves every visitor a 404 request.
                 <link rel="icon" href="data:," />
+                // Before anything is painted: conditional fields may be
+                // hidden at once where the wasm can run (see crate::live).
+                <script nonce=leptos::nonce::use_nonce()>{live::ENHANCED_SCRIPT}</script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -66,6 +75,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                 <Route path=path!("/forms/:id") view=FormPage ssr=SsrMode::Async />
                 <Route path=path!("/forms/:id/pruefen") view=CheckPage ssr=SsrMode::Async />
+                <Route path=path!("/forms/:id/gespeichert") view=SavedPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/forms/:id/bestaetigung/:submission")
                     view=ConfirmationPage

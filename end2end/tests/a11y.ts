@@ -2,7 +2,9 @@
 // (the js-off project) it would hang: there the page is loaded again in a
 // context where Playwright may run axe but the page's own scripts are blocked
 // by a Content-Security-Policy, which is what a browser without JavaScript
-// shows.
+// shows. That context gets the page's cookies, so it loads the page in the
+// same session (a page that shows something only once, like the resume link,
+// shows its second view there).
 import { expect, type Browser, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
@@ -22,6 +24,9 @@ export async function expectNoAxeViolations(page: Page, browser: Browser, javaSc
   }
   const context = await browser.newContext({ javaScriptEnabled: true, locale: 'de-DE' });
   try {
+    // The same session, so a page that needs the draft shows it (not a
+    // redirect to the start page).
+    await context.addCookies(await page.context().cookies());
     const noScripts = await context.newPage();
     await noScripts.route('**/*', async (route) => {
       const request = route.request();

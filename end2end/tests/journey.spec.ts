@@ -6,8 +6,8 @@
 // The form is the dog tax registration (hundesteuer): it is anonymous; its
 // proof upload (asked only when a tax reduction is applied for) is tested
 // with a wrong file and a minimal PDF generated here. The residents' parking permit needs the Servicekonto
-// (not connected yet) and two uploads, so its start page offers no start
-// button; that is checked here too.
+// and two uploads; without a login its start page offers no start button
+// (checked here; login itself: login.spec.ts).
 import { test, expect, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
 

@@ -4,12 +4,13 @@
 use tokio::net::TcpListener;
 
 use crate::{
+    cleanup,
     config::Config,
     db::Db,
     definitions,
     error::StartError,
     routes::{AppState, router},
-    session, store,
+    session,
     uploads::UploadStorage,
 };
 
@@ -67,10 +68,19 @@ pub async fn serve(config: &Config) -> Result<(), StartError> {
         .await
         .map_err(StartError::Uploads)?;
     let state = AppState::new(db.clone(), &site_root, config.listen, uploads)
-        .with_public_url(config.public_url.clone());
+        .with_public_url(config.public_url.clone())
+        .with_auth(
+            crate::auth::Auth::new(config.oidc.as_ref(), &config.public_url)
+                .map_err(StartError::Login)?,
+        );
+    // Housekeeping while the server runs: expired drafts (with their
+    // uploads) and sessions.
+    let draft_cleanup = cleanup::spawn(
+        db.clone(),
+        state.uploads.clone(),
+        config.draft_cleanup_interval,
+    );
     let app = router(state);
-    // Housekeeping while the server runs: expired drafts and sessions.
-    let draft_cleanup = store::drafts::spawn_cleanup(db.clone(), config.draft_cleanup_interval);
     let session_cleanup = session::spawn_expired_deletion(&db);
     let listener = TcpListener::bind(config.listen)
         .await

@@ -38,6 +38,13 @@ pub struct OidcConfig {
     pub issuer: Url,
     pub client_id: String,
     pub client_secret: String,
+    /// Scopes asked for besides `openid` (`AMTSWEG_OIDC_SCOPES`, default
+    /// `profile email address`).
+    pub scopes: Vec<String>,
+    /// The `acr` values of each trust level.
+    pub acr: AcrValues,
+    /// Where the provider puts each claim the portal reads.
+    pub claims: ClaimNames,
 }
 
 impl fmt::Debug for OidcConfig {
@@ -46,7 +53,72 @@ impl fmt::Debug for OidcConfig {
             .field("issuer", &self.issuer.as_str())
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
+            .field("scopes", &self.scopes)
+            .field("acr", &self.acr)
+            .field("claims", &self.claims)
             .finish()
+    }
+}
+
+/// Default of `AMTSWEG_OIDC_SCOPES` (`openid` is always added).
+pub const DEFAULT_OIDC_SCOPES: &str = "profile email address";
+
+/// The `acr` (authentication context class) values that stand for each
+/// trust level (Vertrauensniveau), from `AMTSWEG_OIDC_ACR_BASIS`,
+/// `…_SUBSTANZIELL`, `…_HOCH`: comma-separated, the first is the one
+/// requested at login, every one is accepted in an ID token. Defaults: the
+/// eIDAS levels of assurance `http://eidas.europa.eu/LoA/low`,
+/// `…/substantial`, `…/high`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcrValues {
+    pub basis: Vec<String>,
+    pub substanziell: Vec<String>,
+    pub hoch: Vec<String>,
+}
+
+impl Default for AcrValues {
+    fn default() -> AcrValues {
+        AcrValues {
+            basis: vec!["http://eidas.europa.eu/LoA/low".into()],
+            substanziell: vec!["http://eidas.europa.eu/LoA/substantial".into()],
+            hoch: vec!["http://eidas.europa.eu/LoA/high".into()],
+        }
+    }
+}
+
+/// Names of the claims the portal reads from the ID token and userinfo
+/// (`AMTSWEG_OIDC_CLAIM_<NAME>`); the defaults are the standard OpenID
+/// Connect claims plus `organization_name` and `account_type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimNames {
+    pub given_name: String,
+    pub family_name: String,
+    pub birthdate: String,
+    pub email: String,
+    /// A structured OpenID Connect address (`street_address`,
+    /// `postal_code`, `locality`, `country`).
+    pub address: String,
+    /// The company's name, for business accounts.
+    pub organization: String,
+    /// The kind of account; see `business_value`.
+    pub account_type: String,
+    /// The value of `account_type` that marks a business account
+    /// (Unternehmenskonto); any other value, or none, is a citizen.
+    pub business_value: String,
+}
+
+impl Default for ClaimNames {
+    fn default() -> ClaimNames {
+        ClaimNames {
+            given_name: "given_name".into(),
+            family_name: "family_name".into(),
+            birthdate: "birthdate".into(),
+            email: "email".into(),
+            address: "address".into(),
+            organization: "organization_name".into(),
+            account_type: "account_type".into(),
+            business_value: "business".into(),
+        }
     }
 }
 
@@ -136,6 +208,26 @@ struct FileOidc {
     issuer: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
+    scopes: Option<String>,
+    acr_basis: Option<String>,
+    acr_substanziell: Option<String>,
+    acr_hoch: Option<String>,
+    #[serde(default)]
+    claims: FileClaims,
+}
+
+/// `[oidc.claims]`: one key per claim the portal reads.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileClaims {
+    given_name: Option<String>,
+    family_name: Option<String>,
+    birthdate: Option<String>,
+    email: Option<String>,
+    address: Option<String>,
+    organization: Option<String>,
+    account_type: Option<String>,
+    business_value: Option<String>,
 }
 
 /// One raw value and where it came from.
@@ -303,6 +395,13 @@ impl Config {
                 issuer: parse_http_url(&issuer)?,
                 client_id: client_id.value,
                 client_secret: client_secret.value,
+                scopes: oidc_scopes(pick(
+                    "AMTSWEG_OIDC_SCOPES",
+                    "oidc.scopes",
+                    &file.oidc.scopes,
+                ))?,
+                acr: oidc_acr_values(&pick, &file.oidc)?,
+                claims: oidc_claim_names(&pick, &file.oidc.claims)?,
             }),
             (issuer, client_id, _) => {
                 let missing = if issuer.is_none() {
@@ -341,6 +440,150 @@ impl Config {
     pub fn public_base(&self) -> &str {
         self.public_url.as_str().trim_end_matches('/')
     }
+}
+
+/// `AMTSWEG_OIDC_SCOPES`: space- or comma-separated; `openid` is added by
+/// the login itself.
+fn oidc_scopes(raw: Option<Raw>) -> Result<Vec<String>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(DEFAULT_OIDC_SCOPES.split(' ').map(str::to_owned).collect());
+    };
+    let scopes: Vec<String> = raw
+        .value
+        .split([' ', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "openid")
+        .map(str::to_owned)
+        .collect();
+    if let Some(bad) = scopes.iter().find(|s| {
+        !s.chars()
+            .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\')
+    }) {
+        return Err(raw.error(format!("has the invalid scope {bad:?}")));
+    }
+    Ok(scopes)
+}
+
+/// The three `AMTSWEG_OIDC_ACR_*` settings; no value may stand for two
+/// levels.
+fn oidc_acr_values(
+    pick: &impl Fn(&str, &str, &Option<String>) -> Option<Raw>,
+    file: &FileOidc,
+) -> Result<AcrValues, ConfigError> {
+    let defaults = AcrValues::default();
+    let list = |var: &str, key: &str, from_file: &Option<String>, default: Vec<String>| {
+        let Some(raw) = pick(var, key, from_file) else {
+            return Ok(default);
+        };
+        let values: Vec<String> = raw
+            .value
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if values.is_empty() {
+            return Err(raw.error("names no acr value"));
+        }
+        Ok(values)
+    };
+    let acr = AcrValues {
+        basis: list(
+            "AMTSWEG_OIDC_ACR_BASIS",
+            "oidc.acr_basis",
+            &file.acr_basis,
+            defaults.basis,
+        )?,
+        substanziell: list(
+            "AMTSWEG_OIDC_ACR_SUBSTANZIELL",
+            "oidc.acr_substanziell",
+            &file.acr_substanziell,
+            defaults.substanziell,
+        )?,
+        hoch: list(
+            "AMTSWEG_OIDC_ACR_HOCH",
+            "oidc.acr_hoch",
+            &file.acr_hoch,
+            defaults.hoch,
+        )?,
+    };
+    let all: Vec<&String> = acr
+        .basis
+        .iter()
+        .chain(&acr.substanziell)
+        .chain(&acr.hoch)
+        .collect();
+    if let Some(twice) = all
+        .iter()
+        .enumerate()
+        .find(|(i, v)| all[..*i].contains(v))
+        .map(|(_, v)| *v)
+    {
+        return Err(ConfigError {
+            setting: "AMTSWEG_OIDC_ACR_BASIS/_SUBSTANZIELL/_HOCH".into(),
+            message: format!("{twice:?} stands for more than one trust level"),
+        });
+    }
+    Ok(acr)
+}
+
+/// The `AMTSWEG_OIDC_CLAIM_*` settings.
+fn oidc_claim_names(
+    pick: &impl Fn(&str, &str, &Option<String>) -> Option<Raw>,
+    file: &FileClaims,
+) -> Result<ClaimNames, ConfigError> {
+    let defaults = ClaimNames::default();
+    let name = |suffix: &str, key: &str, from_file: &Option<String>, default: String| match pick(
+        &format!("AMTSWEG_OIDC_CLAIM_{suffix}"),
+        &format!("oidc.claims.{key}"),
+        from_file,
+    ) {
+        Some(raw) if raw.value.trim().is_empty() || raw.value.trim().contains(' ') => {
+            Err(raw.error("is not a claim name"))
+        }
+        Some(raw) => Ok(raw.value.trim().to_owned()),
+        None => Ok(default),
+    };
+    Ok(ClaimNames {
+        given_name: name(
+            "GIVEN_NAME",
+            "given_name",
+            &file.given_name,
+            defaults.given_name,
+        )?,
+        family_name: name(
+            "FAMILY_NAME",
+            "family_name",
+            &file.family_name,
+            defaults.family_name,
+        )?,
+        birthdate: name(
+            "BIRTHDATE",
+            "birthdate",
+            &file.birthdate,
+            defaults.birthdate,
+        )?,
+        email: name("EMAIL", "email", &file.email, defaults.email)?,
+        address: name("ADDRESS", "address", &file.address, defaults.address)?,
+        organization: name(
+            "ORGANIZATION",
+            "organization",
+            &file.organization,
+            defaults.organization,
+        )?,
+        account_type: name(
+            "ACCOUNT_TYPE",
+            "account_type",
+            &file.account_type,
+            defaults.account_type,
+        )?,
+        business_value: name(
+            "BUSINESS_VALUE",
+            "business_value",
+            &file.business_value,
+            defaults.business_value,
+        )?,
+    })
 }
 
 fn read_file(path: &str) -> Result<FileConfig, ConfigError> {
@@ -482,8 +725,77 @@ mod tests {
             ("AMTSWEG_OIDC_CLIENT_SECRET", "s3cret"),
         ])
         .unwrap();
-        assert_eq!(c.oidc.as_ref().unwrap().client_id, "amtsweg");
+        let oidc = c.oidc.as_ref().unwrap();
+        assert_eq!(oidc.client_id, "amtsweg");
+        assert_eq!(oidc.scopes, ["profile", "email", "address"]);
+        assert_eq!(oidc.acr, AcrValues::default());
+        assert_eq!(oidc.claims, ClaimNames::default());
         assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    const LOGIN: [(&str, &str); 3] = [
+        ("AMTSWEG_OIDC_ISSUER", "https://id.example"),
+        ("AMTSWEG_OIDC_CLIENT_ID", "amtsweg"),
+        ("AMTSWEG_OIDC_CLIENT_SECRET", "s3cret"),
+    ];
+
+    #[test]
+    fn oidc_scopes_acr_values_and_claim_names_are_read() {
+        let mut vars = LOGIN.to_vec();
+        vars.extend([
+            ("AMTSWEG_OIDC_SCOPES", "openid profile,bundid"),
+            (
+                "AMTSWEG_OIDC_ACR_SUBSTANZIELL",
+                "urn:sub, STORK-QAA-Level-3",
+            ),
+            ("AMTSWEG_OIDC_CLAIM_ORGANIZATION", "org_name"),
+        ]);
+        let c = config(&vars).unwrap();
+        let oidc = c.oidc.unwrap();
+        assert_eq!(oidc.scopes, ["profile", "bundid"]);
+        assert_eq!(oidc.acr.substanziell, ["urn:sub", "STORK-QAA-Level-3"]);
+        assert_eq!(oidc.acr.basis, AcrValues::default().basis);
+        assert_eq!(oidc.claims.organization, "org_name");
+        assert_eq!(oidc.claims.given_name, "given_name");
+    }
+
+    #[test]
+    fn oidc_settings_are_read_from_the_file() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "[oidc]\nissuer = \"https://id.example\"\nclient_id = \"a\"\nclient_secret = \"b\"\n\
+             scopes = \"profile\"\nacr_hoch = \"urn:hoch\"\n[oidc.claims]\naccount_type = \"kontoart\""
+        )
+        .unwrap();
+        let path = file.path().to_str().unwrap().to_owned();
+        let oidc = config(&[("AMTSWEG_CONFIG", &path)]).unwrap().oidc.unwrap();
+        assert_eq!(oidc.scopes, ["profile"]);
+        assert_eq!(oidc.acr.hoch, ["urn:hoch"]);
+        assert_eq!(oidc.claims.account_type, "kontoart");
+        let oidc = config(&[
+            ("AMTSWEG_CONFIG", &path),
+            ("AMTSWEG_OIDC_CLAIM_ACCOUNT_TYPE", "typ"),
+        ])
+        .unwrap()
+        .oidc
+        .unwrap();
+        assert_eq!(oidc.claims.account_type, "typ");
+    }
+
+    #[test]
+    fn an_acr_value_for_two_levels_is_an_error() {
+        let mut vars = LOGIN.to_vec();
+        vars.push((
+            "AMTSWEG_OIDC_ACR_HOCH",
+            "http://eidas.europa.eu/LoA/substantial",
+        ));
+        let e = config(&vars).unwrap_err();
+        assert!(e.message.contains("more than one trust level"), "{e}");
+        let mut vars = LOGIN.to_vec();
+        vars.push(("AMTSWEG_OIDC_CLAIM_EMAIL", "e mail"));
+        let e = config(&vars).unwrap_err();
+        assert_eq!(e.setting, "AMTSWEG_OIDC_CLAIM_EMAIL");
     }
 
     #[test]

@@ -77,6 +77,8 @@ pub enum CsrfRejection {
     ForeignOrigin,
     #[error("the form body cannot be read: {0}")]
     Body(String),
+    #[error("the form body is larger than the route allows")]
+    TooLarge,
     #[error(transparent)]
     Session(#[from] SessionError),
 }
@@ -155,7 +157,13 @@ impl FromRequest<AppState> for CsrfForm {
             .ok_or(SessionError::Missing)?;
         let Form(mut pairs) = Form::<Vec<(String, String)>>::from_request(request, state)
             .await
-            .map_err(|e| CsrfRejection::Body(e.body_text()))?;
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    CsrfRejection::TooLarge
+                } else {
+                    CsrfRejection::Body(e.body_text())
+                }
+            })?;
         let submitted = pairs
             .iter()
             .position(|(name, _)| name == FIELD)
@@ -174,6 +182,10 @@ pub async fn provide_token(mut request: Request, next: Next) -> Response {
             .iter()
             .any(|prefix| request.uri().path().starts_with(prefix));
     if wants_token && let Some(session) = request.extensions().get::<Session>().cloned() {
+        // A journey page: the citizen is active, keep the session alive.
+        if let Err(e) = crate::session::keep_alive(&session).await {
+            tracing::warn!(error = %e, "renewing the session failed");
+        }
         match token(&session).await {
             Ok(token) => {
                 request.extensions_mut().insert(token);
@@ -192,6 +204,10 @@ impl IntoResponse for CsrfRejection {
             | CsrfRejection::ForeignOrigin => {
                 tracing::info!(reason = %self, "POST refused");
                 (StatusCode::FORBIDDEN, Html(FORBIDDEN_PAGE)).into_response()
+            }
+            CsrfRejection::TooLarge => {
+                tracing::info!(reason = %self, "POST refused");
+                (StatusCode::PAYLOAD_TOO_LARGE, Html(TOO_LARGE_PAGE)).into_response()
             }
             CsrfRejection::Body(_) => {
                 tracing::info!(reason = %self, "POST refused");
@@ -213,6 +229,28 @@ impl IntoResponse for CsrfRejection {
         }
     }
 }
+
+/// The 413 page of a form (without files) that is too large.
+const TOO_LARGE_PAGE: &str = r#"<!DOCTYPE html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Eingaben zu groß – Amtsweg</title>
+<link rel="stylesheet" href="/pkg/amtsweg.css">
+</head>
+<body>
+<main id="main">
+<h1>Ihre Eingaben sind zu groß</h1>
+<p>Das Formular enthält mehr Text, als gesendet werden kann. Ihre Angaben dieses Schritts wurden nicht gespeichert. Bitte gehen Sie im Browser zurück und kürzen Sie Ihre Eingaben.</p>
+<section lang="en">
+<h2>Your entries are too large</h2>
+<p>The form holds more text than can be sent. Your answers on this step were not saved. Please go back in your browser and shorten your entries.</p>
+</section>
+</main>
+</body>
+</html>
+"#;
 
 /// The 403 page: what happened and what to do, in German and English.
 const FORBIDDEN_PAGE: &str = r#"<!DOCTYPE html>

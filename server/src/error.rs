@@ -60,4 +60,7 @@ pub enum StartError {
     Serve(std::io::Error),
     #[error("AMTSWEG_DATA_DIR: cannot prepare the upload directory files/: {0}")]
     Uploads(std::io::Error),
+    /// Login cannot be set up (see `auth::Auth::new`); names the setting.
+    #[error("{0}")]
+    Login(String),
 }

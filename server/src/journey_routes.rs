@@ -6,6 +6,8 @@
 //! POST /forms/{id}/{step}    save the step's fields → 303 same step (errors),
 //!                                                     next applicable step, or check page
 //! POST /forms/{id}/absenden  submit (idempotent)    → 303 /forms/{id}/bestaetigung/{uuid}
+//! POST /forms/{id}/{step} with _action=save-for-later  → 303 /forms/{id}/gespeichert
+//!                            (saved unchecked, a new resume link: [`resume`])
 //! ```
 //!
 //! A step with a file field posts `multipart/form-data`; its files are
@@ -30,8 +32,13 @@ use std::{
 use amtsweg_app::{
     catalog::ssr::{BoxFuture, InternalError},
     journey::ssr::{DraftData, JourneyBackend, SubmissionData},
+    saved::ssr::SavedData,
 };
-use amtsweg_forms::{Access, Answers, Env, FieldType, Form, Step};
+use amtsweg_forms::{Answers, Env, FieldType, Form};
+
+use amtsweg_app::form_data;
+
+use crate::evaluations::EvaluationCache;
 use axum::{
     Router,
     body::Body,
@@ -50,6 +57,7 @@ use crate::{
     csrf::{self, CsrfForm, CsrfRejection},
     db::{Db, DbError},
     journey_uploads::{self, UploadTarget, read_multipart},
+    resume,
     routes::AppState,
     session::{self, SessionError},
     store::{DraftState, StoreError},
@@ -64,6 +72,10 @@ const KEPT_QUERY: [&str; 2] = ["zurueck", "lang"];
 pub struct Journey {
     db: Db,
     forms: RwLock<HashMap<(String, u32), Arc<Form>>>,
+    /// Recent evaluations (a GET after a POST evaluates the same answers).
+    evaluations: EvaluationCache,
+    /// `AMTSWEG_PUBLIC_URL`, for the resume link.
+    public_url: url::Url,
 }
 
 /// What can go wrong in a journey request. The citizen sees a clear
@@ -107,11 +119,23 @@ impl IntoResponse for JourneyError {
 }
 
 impl Journey {
-    pub fn new(db: Db) -> Journey {
+    pub fn new(db: Db, public_url: url::Url) -> Journey {
         Journey {
             db,
             forms: RwLock::new(HashMap::new()),
+            evaluations: EvaluationCache::default(),
+            public_url,
         }
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// `AMTSWEG_PUBLIC_URL`.
+    pub fn public_url(&self) -> &url::Url {
+        &self.public_url
     }
 
     /// A published form in `version`, or the latest published version.
@@ -120,21 +144,21 @@ impl Journey {
         form_id: &str,
         version: Option<u32>,
     ) -> Result<Option<Arc<Form>>, JourneyError> {
-        if let Some(v) = version
-            && let Some(form) = self.cached(form_id, v)
-        {
+        // Versions are immutable: once loaded, a version is served from
+        // memory; only the number of the latest one is read each time.
+        let version = match version {
+            Some(v) => v,
+            None => match self.db.latest_published_version(form_id).await? {
+                Some(v) => v,
+                None => return Ok(None),
+            },
+        };
+        if let Some(form) = self.cached(form_id, version) {
             return Ok(Some(form));
         }
-        let stored = match version {
-            Some(v) => self.db.form_version(form_id, v).await?,
-            None => self.db.published_form_version(form_id).await?,
-        };
-        let Some(stored) = stored else {
+        let Some(stored) = self.db.form_version(form_id, version).await? else {
             return Ok(None);
         };
-        if let Some(form) = self.cached(form_id, stored.version) {
-            return Ok(Some(form));
-        }
         let form = Form::load(&stored.definition).map_err(|e| {
             JourneyError::Definition(stored.form_id.clone(), stored.version, e.to_string())
         })?;
@@ -154,7 +178,7 @@ impl Journey {
     }
 
     /// The open draft of `form_id` this session works on.
-    async fn open_draft(
+    pub(crate) async fn open_draft(
         &self,
         journey: &session::Journey,
         form_id: &str,
@@ -168,6 +192,17 @@ impl Journey {
                     && draft.state == DraftState::Open
                     && !draft.is_expired(OffsetDateTime::now_utc()) =>
             {
+                // A form behind the Servicekonto: without the login it
+                // needs, the draft is out of reach (kept for later).
+                if let Some(form) = self.form(form_id, Some(draft.form_version)).await?
+                    && !crate::auth::access::has_access(
+                        journey.session(),
+                        &form.definition().access,
+                    )
+                    .await?
+                {
+                    return Ok(None);
+                }
                 Ok(Some(draft))
             }
             Ok(_) | Err(StoreError::NotFound | StoreError::Expired) => Ok(None),
@@ -177,7 +212,7 @@ impl Journey {
 }
 
 /// Today, from the server clock.
-fn env() -> Env {
+pub(crate) fn env() -> Env {
     Env {
         today: OffsetDateTime::now_utc().date(),
     }
@@ -254,6 +289,18 @@ impl JourneyBackend for Journey {
     fn env(&self) -> Env {
         env()
     }
+
+    fn evaluate(&self, form: &Form, answers: &Answers) -> Arc<amtsweg_forms::Evaluation> {
+        self.evaluations.evaluate(form, answers, &env())
+    }
+
+    fn saved<'a>(
+        &'a self,
+        request: &'a http::request::Parts,
+        form_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<SavedData>, InternalError>> {
+        Box::pin(async move { Ok(resume::saved_data(self, request, form_id).await?) })
+    }
 }
 
 /// `23.11.2026, 14:05 UTC`.
@@ -305,6 +352,9 @@ pub enum Action {
     Remove(String, usize),
     /// `remove-file:field:<upload id>`: remove an uploaded file.
     RemoveFile(String, String),
+    /// `save-for-later`: save as entered, then show the resume link
+    /// ([`resume`]).
+    SaveForLater,
 }
 
 impl Action {
@@ -312,6 +362,7 @@ impl Action {
         let mut parts = text.splitn(3, ':');
         match (parts.next(), parts.next(), parts.next()) {
             (Some("add"), Some(group), None) => Action::Add(group.to_owned()),
+            (Some("save-for-later"), None, None) => Action::SaveForLater,
             (Some("remove-file"), Some(field), Some(id)) => {
                 Action::RemoveFile(field.to_owned(), id.to_owned())
             }
@@ -328,173 +379,34 @@ impl Action {
 /// nested objects (`anschrift.street`), numeric segments array entries
 /// (`haushalt.0.vorname`), repeated names arrays (checkboxes). Names
 /// starting with `_` are controls (`_csrf`, `_action`).
+/// The answers are read by [`form_data::answers_from_pairs`], the very
+/// code the browser's live checks run.
 pub fn parse_form(pairs: &[(String, String)]) -> Posted {
     let mut posted = Posted::default();
-    let mut tree = Map::new();
     for (name, value) in pairs {
-        match name.as_str() {
-            "_action" => {
-                // Several buttons cannot be pressed at once; the last
-                // non-"continue" one wins (the hidden default comes first).
-                let action = Action::parse(value);
-                if action != Action::Continue {
-                    posted.action = action;
-                }
+        if name == "_action" {
+            // Several buttons cannot be pressed at once; the last
+            // non-"continue" one wins (the hidden default comes first).
+            let action = Action::parse(value);
+            if action != Action::Continue {
+                posted.action = action;
             }
-            n if n.starts_with('_') || n.is_empty() => {}
-            n => insert(&mut tree, n, value),
         }
     }
-    posted.answers = tree.into_iter().map(|(k, v)| (k, arrays(v))).collect();
+    posted.answers =
+        form_data::answers_from_pairs(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())));
     posted
 }
 
-/// Limits what a single POST can build (names are untrusted).
-const MAX_DEPTH: usize = 4;
-const MAX_INDEX: usize = 100;
-
-fn insert(tree: &mut Map<String, Value>, name: &str, value: &str) {
-    let parts: Vec<&str> = name.split('.').collect();
-    if parts.len() > MAX_DEPTH || parts.iter().any(|p| p.is_empty()) {
-        return;
-    }
-    if parts
-        .iter()
-        .any(|p| p.parse::<usize>().is_ok_and(|i| i >= MAX_INDEX))
-    {
-        return;
-    }
-    let mut node = tree;
-    for part in &parts[..parts.len() - 1] {
-        let entry = node
-            .entry((*part).to_owned())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !entry.is_object() {
-            // `a=1&a.b=2`: the scalar loses; keep the structure.
-            *entry = Value::Object(Map::new());
-        }
-        let Value::Object(next) = entry else {
-            return;
-        };
-        node = next;
-    }
-    let Some(last) = parts.last() else {
-        return;
-    };
-    let new = Value::String(value.to_owned());
-    match node.get_mut(*last) {
-        None => {
-            node.insert((*last).to_owned(), new);
-        }
-        Some(Value::Array(items)) => items.push(new),
-        Some(Value::Object(_)) => {}
-        Some(existing) => {
-            let first = existing.take();
-            *existing = Value::Array(vec![first, new]);
-        }
-    }
-}
-
-/// Objects whose keys are all indexes become arrays, in index order.
-fn arrays(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let numeric = !map.is_empty() && map.keys().all(|k| k.parse::<usize>().is_ok());
-            if numeric {
-                let mut entries: Vec<(usize, Value)> = map
-                    .into_iter()
-                    .filter_map(|(k, v)| k.parse().ok().map(|i| (i, arrays(v))))
-                    .collect();
-                entries.sort_by_key(|(i, _)| *i);
-                Value::Array(entries.into_iter().map(|(_, v)| v).collect())
-            } else {
-                Value::Object(map.into_iter().map(|(k, v)| (k, arrays(v))).collect())
-            }
-        }
-        other => other,
-    }
-}
-
-/// Puts the posted answers of `step`'s fields into `raw`, leaving every
-/// other answer alone. Checkboxes become arrays (nothing ticked: `[]`), a
-/// field that was not posted loses its answer (an unticked declaration),
-/// except fields that were not on the page (`not_shown`: hidden by a rule
-/// on an earlier step) and files (they come from the upload endpoint).
-/// Empty group entries are dropped unless `keep_empty` (after "add").
-pub fn merge_step(
-    raw: &mut Answers,
-    step: &Step,
-    posted: &Answers,
-    not_shown: &[String],
-    keep_empty: bool,
-) {
-    for field in &step.fields {
-        let id = &field.id;
-        match field.kind {
-            FieldType::Info | FieldType::File => continue,
-            _ if not_shown.contains(id) && !posted.contains_key(id) => continue,
-            FieldType::Group => {
-                let entries: Vec<Value> = match posted.get(id) {
-                    Some(Value::Array(items)) => items
-                        .iter()
-                        .filter_map(|item| match item {
-                            Value::Object(entry) => {
-                                let mut entry = entry.clone();
-                                for child in &field.fields {
-                                    if child.kind == FieldType::Checkboxes {
-                                        let v = as_list(entry.remove(&child.id));
-                                        entry.insert(child.id.clone(), v);
-                                    }
-                                }
-                                let empty = entry.values().all(is_blank);
-                                (keep_empty || !empty).then_some(Value::Object(entry))
-                            }
-                            _ => None,
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                raw.insert(id.clone(), Value::Array(entries));
-            }
-            FieldType::Checkboxes => {
-                raw.insert(id.clone(), as_list(posted.get(id).cloned()));
-            }
-            _ => match posted.get(id) {
-                Some(v) => {
-                    raw.insert(id.clone(), v.clone());
-                }
-                None => {
-                    raw.remove(id);
-                }
-            },
-        }
-    }
-}
-
-fn as_list(value: Option<Value>) -> Value {
-    match value {
-        Some(Value::Array(items)) => Value::Array(items),
-        Some(Value::String(s)) if s.is_empty() => Value::Array(Vec::new()),
-        Some(v @ Value::String(_)) => Value::Array(vec![v]),
-        _ => Value::Array(Vec::new()),
-    }
-}
-
-fn is_blank(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
-        Value::Array(items) => items.iter().all(is_blank),
-        Value::Object(map) => map.values().all(is_blank),
-        _ => false,
-    }
-}
+/// Puts the posted answers of a step into the raw answers (shared with the
+/// browser, see [`form_data::merge_step`]).
+pub use amtsweg_app::form_data::merge_step;
 
 /// Applies "add" or "remove" to a group of the raw answers.
 pub fn apply_action(raw: &mut Answers, action: &Action) {
     match action {
         // Files are removed by `journey_uploads::remove_file_answer`.
-        Action::Continue | Action::RemoveFile(..) => {}
+        Action::Continue | Action::RemoveFile(..) | Action::SaveForLater => {}
         Action::Add(group) => {
             let entries = raw
                 .entry(group.clone())
@@ -503,7 +415,7 @@ pub fn apply_action(raw: &mut Answers, action: &Action) {
                 *entries = Value::Array(Vec::new());
             }
             if let Value::Array(items) = entries
-                && items.len() < MAX_INDEX
+                && items.len() < form_data::MAX_INDEX
             {
                 items.push(Value::Object(Map::new()));
             }
@@ -576,8 +488,8 @@ async fn start(
         .await?
         .ok_or(JourneyError::NotFound)?;
     let definition = form.definition();
-    if matches!(definition.access, Access::ServiceAccount { .. }) {
-        // Login is not connected: the start page explains it.
+    if !state.auth.may_use(&session, &definition.access).await? {
+        // Login missing or not enough: the start page explains it.
         return Ok(see_other(query.url(&format!("/forms/{form_id}"), false)));
     }
     let sessions = session::Journey::new(session);
@@ -598,7 +510,7 @@ async fn start(
         Value::Object(map) => map.clone(),
         _ => Map::new(),
     };
-    let eval = form.evaluate(&answers, &env());
+    let eval = journey.evaluations.evaluate(&form, &answers, &env());
     let to = match eval.applicable_steps().next() {
         Some(step) => format!("/forms/{form_id}/{step}"),
         None => format!("/forms/{form_id}/pruefen"),
@@ -711,7 +623,7 @@ async fn save_step_inner(
     journey_uploads::set_upload_failures(&mut raw, step_id, &failures);
 
     let env = env();
-    let before = form.evaluate(&raw, &env);
+    let before = journey.evaluations.evaluate(form, &raw, &env);
     let not_shown: Vec<String> = step
         .fields
         .iter()
@@ -730,6 +642,18 @@ async fn save_step_inner(
                 .map_err(|e| JourneyError::from(e).into_response())
         }
     };
+
+    if posted.action == Action::SaveForLater {
+        // Kept as entered, like "continue", but not checked: the step is
+        // not marked as attempted.
+        merge_step(&mut raw, step, &posted.answers, &not_shown, false);
+        save(raw, attempted, draft.contact_email.clone()).await?;
+        resume::issue_link(state, &sessions, form, draft.id)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let to = query.url(&format!("/forms/{form_id}/gespeichert"), false);
+        return Ok(see_other(to));
+    }
 
     if posted.action != Action::Continue {
         merge_step(&mut raw, step, &posted.answers, &not_shown, true);
@@ -752,7 +676,7 @@ async fn save_step_inner(
         let anchor = match &posted.action {
             Action::Add(group) => format!("#{group}.{}", group_len(&raw, group)),
             Action::Remove(group, _) | Action::RemoveFile(group, _) => format!("#{group}"),
-            Action::Continue => String::new(),
+            Action::Continue | Action::SaveForLater => String::new(),
         };
         if !failures.is_empty() {
             attempted.retain(|s| s != step_id);
@@ -767,7 +691,7 @@ async fn save_step_inner(
     }
 
     merge_step(&mut raw, step, &posted.answers, &not_shown, false);
-    let eval = form.evaluate(&raw, &env);
+    let eval = journey.evaluations.evaluate(form, &raw, &env);
     let has_errors = eval.step_errors(step_id).next().is_some() || !failures.is_empty();
     attempted.retain(|s| s != step_id);
     if has_errors {
@@ -836,11 +760,18 @@ async fn submit(
         .form(&form_id, Some(draft.form_version))
         .await?
         .ok_or(JourneyError::NotFound)?;
+    if !state
+        .auth
+        .may_use(sessions.session(), &form.definition().access)
+        .await?
+    {
+        return Ok(see_other(start_page));
+    }
     let raw = match &draft.answers {
         Value::Object(map) => map.clone(),
         _ => Map::new(),
     };
-    let eval = form.evaluate(&raw, &env());
+    let eval = journey.evaluations.evaluate(&form, &raw, &env());
     if let Some(step) = eval.first_step_with_errors() {
         let mut url = query.url(&format!("/forms/{form_id}/{step}"), false);
         url.push_str(if url.contains('?') {
@@ -855,7 +786,7 @@ async fn submit(
         .db
         .submit(
             draft.id,
-            &Value::Object(eval.answers),
+            &Value::Object(eval.answers.clone()),
             fee,
             OffsetDateTime::now_utc(),
         )
@@ -933,7 +864,7 @@ mod tests {
         assert_eq!(Value::Object(posted.answers), json!({"ok": {"sub": "2"}}));
     }
 
-    fn step() -> Step {
+    fn step() -> amtsweg_forms::Step {
         serde_json::from_value(json!({
             "id": "s", "title": {"de": "S"}, "fields": [
                 {"id": "name", "type": "text", "label": {"de": "Name"}},

@@ -8,17 +8,22 @@
 //! It must not contain form rules (those are `amtsweg-forms`) or page
 //! markup (that is `amtsweg-app`); it connects them to the outside world.
 
+pub mod auth;
 pub mod catalog;
+pub mod cleanup;
 pub mod commands;
 pub mod config;
 pub mod csrf;
 pub mod db;
+pub mod definition_route;
 pub mod definitions;
 pub mod error;
+pub mod evaluations;
 pub mod journey_routes;
 pub mod journey_uploads;
 pub mod metrics;
 pub mod reference;
+pub mod resume;
 pub mod routes;
 pub mod security;
 pub mod session;

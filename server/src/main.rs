@@ -7,6 +7,12 @@ use amtsweg_server::{commands, config::Config, definitions, error::StartError};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of glibc's malloc: a step render allocates many small
+/// strings, and glibc's allocator took a quarter of its time
+/// (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Amtsweg – Online-Antragsportal / online application portal (OZG).
 #[derive(Debug, Parser)]
 #[command(name = "amtsweg", version, about)]

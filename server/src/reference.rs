@@ -14,7 +14,8 @@ use time::{OffsetDateTime, macros::offset};
 pub const PREFIX: &str = "AW";
 
 /// The number is zero-padded to this many digits (it may grow longer).
-const DIGITS: usize = 6;
+/// PostgreSQL's submit statement pads the same way (`crate::store`).
+pub const DIGITS: usize = 6;
 
 /// `AW-2026-000123`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

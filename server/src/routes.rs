@@ -50,6 +50,8 @@ pub struct AppState {
     pub journey: Arc<Journey>,
     /// Where uploaded files go (`$AMTSWEG_DATA_DIR/files`), with the limits.
     pub uploads: UploadStorage,
+    /// Login with the Servicekonto (off unless `with_auth`).
+    pub auth: Arc<crate::auth::Auth>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -79,16 +81,26 @@ impl AppState {
             .expect("http:// and a socket address form a valid URL");
         AppState {
             leptos_options,
-            journey: Arc::new(Journey::new(db.clone())),
+            journey: Arc::new(Journey::new(db.clone(), public_url.clone())),
             db,
             metrics: Arc::new(Metrics::default()),
             public_url,
             uploads,
+            auth: Arc::new(crate::auth::Auth::disabled()),
         }
+    }
+
+    /// The same state with login through `auth` (see [`crate::auth`]).
+    pub fn with_auth(mut self, auth: crate::auth::Auth) -> AppState {
+        self.auth = Arc::new(auth);
+        self
     }
 
     /// The same state with `public_url` as `AMTSWEG_PUBLIC_URL`.
     pub fn with_public_url(mut self, public_url: Url) -> AppState {
+        // The journey builds resume links from it (its form cache is
+        // still empty here).
+        self.journey = Arc::new(Journey::new(self.db.clone(), public_url.clone()));
         self.public_url = public_url;
         self
     }
@@ -96,12 +108,16 @@ impl AppState {
 
 /// The complete router.
 pub fn router(state: AppState) -> Router {
-    let catalog: Arc<dyn FormCatalog> = Arc::new(state.db.clone());
+    let catalog: Arc<dyn FormCatalog> = state.journey.clone();
     let journey: Arc<dyn JourneyBackend> = state.journey.clone();
+    let auth: Arc<dyn amtsweg_app::auth::ssr::AuthBackend> = state.auth.clone();
     let context = move || {
         provide_context(AppContext {
             catalog: catalog.clone(),
             journey: journey.clone(),
+        });
+        provide_context(amtsweg_app::auth::ssr::AuthContext {
+            backend: auth.clone(),
         });
         // Replace Leptos' own nonce with the one the CSP header names.
         if let Some(nonce) = use_context::<http::request::Parts>()
@@ -121,13 +137,17 @@ pub fn router(state: AppState) -> Router {
         .merge(journey_routes::router(
             crate::journey_uploads::step_body_limit(state.uploads.settings().max_bytes),
         ))
+        .merge(crate::resume::router())
+        .merge(crate::definition_route::router())
+        .merge(crate::auth::router())
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),
             context.clone(),
             app_shell.clone(),
         )
-        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        // `amtsweg.wasm.gz` (scripts/build-site.sh) to browsers that take gzip.
+        .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_gzip())
         .fallback(leptos_axum::render_app_to_stream_with_context(
             context, app_shell,
         ))

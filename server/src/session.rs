@@ -11,13 +11,17 @@
 //! stored (and the cookie only set) once something is put into it.
 //!
 //! What a session holds, and nothing else: the draft id per form
-//! ([`Journey::draft_for`], [`Journey::set_draft`]) and the CSRF token
-//! ([`crate::csrf`]). Answers live in the draft, never in the session.
+//! ([`Journey::draft_for`], [`Journey::set_draft`]), the CSRF token
+//! ([`crate::csrf`]), for one GET after "save and continue later" the
+//! new resume link's token ([`crate::resume`], key `saved_link`), and the
+//! Servicekonto login with the logins that were started
+//! ([`crate::auth::login`]). Answers live in the draft, never in the
+//! session.
 //!
 //! **Session fixation.** Whenever the privilege behind a session changes,
 //! its id is rotated: [`Journey::resume`] does it when a draft is opened
-//! from a resume link, and login (issue 5) must call
-//! [`Journey::rotate`] (or `Session::cycle_id`) after the callback too.
+//! from a resume link, the login callback calls [`Journey::rotate`]
+//! (`crate::auth`), and logout deletes the session.
 
 use std::{collections::BTreeMap, time::Duration};
 
@@ -49,6 +53,14 @@ pub const DELETE_EXPIRED_EVERY: Duration = Duration::from_secs(10 * 60);
 
 /// Key of [`JourneyData`] in the session.
 const JOURNEY_KEY: &str = "journey";
+/// Key of the time (Unix seconds) the stored expiry was last renewed.
+const RENEWED_KEY: &str = "renewed";
+/// The store only saves a session whose content changed, so its stored
+/// expiry would stay at "last change + [`IDLE_TIMEOUT`]" while a citizen
+/// keeps working (drafts are saved in their own table, not the session).
+/// [`keep_alive`] therefore changes the session at most this often, which
+/// renews the expiry without a write per request.
+pub const RENEW_EVERY: time::Duration = time::Duration::minutes(5);
 
 /// A session problem. Its text holds no session content.
 #[derive(Debug, Error)]
@@ -159,6 +171,21 @@ pub fn spawn_expired_deletion(db: &Db) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// Renews a used session's stored expiry when it was last renewed
+/// [`RENEW_EVERY`] ago or longer (see there). Sessions without content are
+/// left alone, so no session is created for this.
+pub async fn keep_alive(session: &Session) -> Result<(), SessionError> {
+    if session.id().is_none() || session.is_empty().await {
+        return Ok(());
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let renewed: Option<i64> = session.get(RENEWED_KEY).await?;
+    if renewed.is_none_or(|at| now.saturating_sub(at) >= RENEW_EVERY.whole_seconds()) {
+        session.insert(RENEWED_KEY, now).await?;
+    }
+    Ok(())
+}
+
 /// What the journey keeps in the session.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct JourneyData {
@@ -258,5 +285,64 @@ impl axum::response::IntoResponse for SessionRejection {
             "Interner Fehler / Internal error",
         )
             .into_response()
+    }
+}
+
+#[cfg(test)]
+mod keep_alive_tests {
+    #![allow(clippy::expect_used)]
+    use std::sync::Arc;
+
+    use tower_sessions::{MemoryStore, Session};
+
+    use super::*;
+
+    async fn stored_session(store: &Arc<MemoryStore>, renewed: Option<i64>) -> Session {
+        let session = Session::new(
+            None,
+            store.clone(),
+            Some(Expiry::OnInactivity(IDLE_TIMEOUT)),
+        );
+        session
+            .insert(JOURNEY_KEY, JourneyData::default())
+            .await
+            .expect("memory store");
+        if let Some(at) = renewed {
+            session.insert(RENEWED_KEY, at).await.expect("memory store");
+        }
+        session.save().await.expect("memory store");
+        // As the next request sees it: loaded from the store, unmodified.
+        Session::new(
+            session.id(),
+            store.clone(),
+            Some(Expiry::OnInactivity(IDLE_TIMEOUT)),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_session_in_use_is_renewed_at_most_every_few_minutes() {
+        let store = Arc::new(MemoryStore::default());
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+
+        let never_renewed = stored_session(&store, None).await;
+        keep_alive(&never_renewed).await.expect("keep alive");
+        assert!(never_renewed.is_modified(), "a first renewal is saved");
+
+        let just_renewed = stored_session(&store, Some(now - 10)).await;
+        keep_alive(&just_renewed).await.expect("keep alive");
+        assert!(!just_renewed.is_modified(), "no write per request");
+
+        let renewed_long_ago = stored_session(&store, Some(now - 6 * 60)).await;
+        keep_alive(&renewed_long_ago).await.expect("keep alive");
+        assert!(renewed_long_ago.is_modified(), "renewed after RENEW_EVERY");
+    }
+
+    #[tokio::test]
+    async fn no_session_is_created_for_it() {
+        let store = Arc::new(MemoryStore::default());
+        let fresh = Session::new(None, store.clone(), None);
+        keep_alive(&fresh).await.expect("keep alive");
+        assert!(!fresh.is_modified());
+        assert!(fresh.id().is_none());
     }
 }

@@ -86,9 +86,38 @@ const UPLOAD_DEFINITION: &str = r#"{
   ]}]
 }"#;
 
+/// Follow-ups on the second step whose question depends on the first.
+const FOLLOW_UP_DEFINITION: &str = r#"{
+  "id": "titel", "version": 1,
+  "title": {"de": "Titelantrag", "en": "Title application"},
+  "summary": {"de": "Kurz", "en": "Short"},
+  "authority": {"id": "amt", "name": {"de": "Amt", "en": "Office"}},
+  "steps": [
+    {"id": "person", "title": {"de": "Person", "en": "Person"}, "fields": [
+      {"id": "staat", "type": "radio", "label": {"de": "Staatsangehörigkeit", "en": "Nationality"}, "required": true,
+       "options": [{"value": "deutsch", "label": {"de": "deutsch", "en": "German"}},
+                   {"value": "andere", "label": {"de": "andere", "en": "other"}}]}
+    ]},
+    {"id": "papiere", "title": {"de": "Papiere", "en": "Papers"}, "fields": [
+      {"id": "titel_da", "type": "yes_no", "label": {"de": "Liegt ein Aufenthaltstitel vor?", "en": "Residence title?"},
+       "required": true, "visible_if": {"==": [{"var": "staat"}, "andere"]}},
+      {"id": "titel_amt", "type": "text", "label": {"de": "Ausstellende Behörde des Titels", "en": "Issuer of the title"},
+       "required": true, "visible_if": {"==": [{"var": "titel_da"}, true]}},
+      {"id": "auflage", "type": "yes_no", "label": {"de": "Hat der Titel eine Auflage?", "en": "Condition?"},
+       "visible_if": {"==": [{"var": "titel_da"}, true]}},
+      {"id": "auflage_text", "type": "text", "label": {"de": "Welche Auflage?", "en": "Which condition?"},
+       "visible_if": {"==": [{"var": "auflage"}, true]}},
+      {"id": "erlaubnis", "type": "yes_no", "label": {"de": "Liegt eine Erlaubnis vor?", "en": "Permit?"}, "required": true},
+      {"id": "erlaubnis_amt", "type": "text", "label": {"de": "Ausstellende Behörde der Erlaubnis", "en": "Issuer of the permit"},
+       "visible_if": {"==": [{"var": "erlaubnis"}, true]}}
+    ]}
+  ]
+}"#;
+
 fn definitions() -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("reise.json"), DEFINITION).unwrap();
+    std::fs::write(dir.path().join("titel.json"), FOLLOW_UP_DEFINITION).unwrap();
     std::fs::write(dir.path().join("beleg.json"), UPLOAD_DEFINITION).unwrap();
     std::fs::write(dir.path().join("mit-login.json"), LOGIN_DEFINITION).unwrap();
     dir
@@ -320,6 +349,7 @@ async fn start_page_explains_the_service_and_starts_a_draft() {
     ] {
         assert!(main.contains(text), "{text} missing: {main}");
     }
+    assert!(!main.contains("€ €"), "one euro sign per amount: {main}");
     started(&mut browser).await;
     let page = browser.get("/forms/reise/person").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -393,9 +423,30 @@ async fn errors_redirect_back_with_a_summary_and_keep_the_values() {
     let main = page.main();
     assert!(main.contains("role=\"alert\""));
     assert!(main.contains("Es gibt ein Problem"));
+    // The browser focuses the summary when the page opens (no JavaScript
+    // needed), and follows its links itself (`target="_self"`, so that
+    // the router of the hydrated page does not take them over), which
+    // moves the focus to the field.
+    let summary_tag = main
+        .split("<div")
+        .find(|tag| tag.contains("class=\"error-summary\""))
+        .and_then(|tag| tag.split('>').next())
+        .unwrap_or_default();
+    assert!(summary_tag.contains("tabindex=\"-1\""), "{summary_tag}");
+    assert!(summary_tag.contains("autofocus"), "{summary_tag}");
     assert!(
-        main.contains("<a href=\"#name\">Geben Sie „Name“ an.</a>"),
+        main.contains("<a href=\"#name\" target=\"_self\">Geben Sie „Name“ an.</a>"),
         "{main}"
+    );
+    let skip_link = page
+        .body
+        .split("<a ")
+        .find(|tag| tag.contains("class=\"skip-link\""))
+        .and_then(|tag| tag.split('>').next())
+        .unwrap_or_default();
+    assert!(
+        skip_link.contains(r##"href="#main" target="_self""##),
+        "the skip link is followed by the browser too: {skip_link}"
     );
     assert!(main.contains("href=\"#anschrift.postal_code\""), "{main}");
     assert!(main.contains("href=\"#kinder_dabei\""), "{main}");
@@ -457,6 +508,7 @@ async fn steps_hidden_by_a_rule_are_skipped_and_the_check_page_lists_answers_and
     ] {
         assert!(main.contains(text), "{text} missing: {main}");
     }
+    assert!(!main.contains("€ €"), "one euro sign per amount: {main}");
 
     // Change an answer from the check page: the POST returns to it.
     let page = browser
@@ -529,6 +581,65 @@ async fn a_group_grows_and_shrinks_without_javascript() {
         )
         .await;
     assert_eq!(page.location, "/forms/reise/ziel");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn follow_ups_of_a_question_left_out_are_left_out_too() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let mut browser = Browser::new(&dir, &db).await;
+    let page = browser
+        .submit("/forms/titel", "/forms/titel/starten", &[])
+        .await;
+    assert_eq!(page.location, "/forms/titel/person");
+    let page = browser
+        .submit(
+            "/forms/titel/person",
+            "/forms/titel/person",
+            &[("staat", "deutsch")],
+        )
+        .await;
+    assert_eq!(page.location, "/forms/titel/papiere");
+    let main = browser.get("/forms/titel/papiere").await.main();
+    // The residence title is not asked, so neither are its follow-ups
+    // (without JavaScript they would be shown with a hint naming a
+    // question that is not on the page).
+    for name in ["titel_da", "titel_amt", "auflage", "auflage_text"] {
+        assert!(
+            !main.contains(&format!("name=\"{name}\"")),
+            "{name}: {main}"
+        );
+    }
+    assert!(!main.contains("Aufenthaltstitel"), "{main}");
+    // A follow-up of a question on the page stays, with its hint.
+    assert!(main.contains("name=\"erlaubnis_amt\""), "{main}");
+    assert!(
+        main.contains(
+            "Nur ausfüllen, wenn Sie bei „Liegt eine Erlaubnis vor?“ „Ja“ angegeben haben."
+        ),
+        "{main}"
+    );
+
+    // Another nationality: the title and its follow-ups are asked.
+    let page = browser
+        .submit(
+            "/forms/titel/person",
+            "/forms/titel/person",
+            &[("staat", "andere")],
+        )
+        .await;
+    assert_eq!(page.location, "/forms/titel/papiere");
+    let main = browser.get("/forms/titel/papiere").await.main();
+    for name in [
+        "titel_da",
+        "titel_amt",
+        "auflage",
+        "auflage_text",
+        "erlaubnis_amt",
+    ] {
+        assert!(main.contains(&format!("name=\"{name}\"")), "{name}: {main}");
+    }
 }
 
 async fn complete(browser: &mut Browser) {
@@ -847,4 +958,162 @@ async fn a_multipart_post_without_the_token_stores_nothing() {
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(stored_files(files.path()).is_empty());
+}
+
+/// A browser on a router whose largest upload is `max_bytes`, so that
+/// the step route's body limit (`max_bytes` × 20 + 1 MiB) is small.
+async fn limited_browser(
+    dir: &TempDir,
+    db: &common::TestDb,
+    files: &std::path::Path,
+    max_bytes: u64,
+) -> Browser {
+    amtsweg_server::definitions::publish_dir(&db.db, dir.path())
+        .await
+        .unwrap();
+    let settings = amtsweg_server::uploads::UploadSettings {
+        max_bytes,
+        clamd: None,
+        scan_timeout: std::time::Duration::from_secs(5),
+    };
+    let storage = amtsweg_server::uploads::UploadStorage::open(db.db.clone(), files, settings)
+        .await
+        .unwrap();
+    let state = amtsweg_server::routes::AppState::new(
+        db.db.clone(),
+        "target/no-site-in-tests",
+        "127.0.0.1:3000".parse().unwrap(),
+        storage,
+    );
+    Browser {
+        app: amtsweg_server::routes::router(state),
+        cookie: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_post_over_the_body_limit_gets_the_413_page_and_the_draft_stays() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let files = tempfile::tempdir().unwrap();
+    let mut browser = limited_browser(&dir, &db, files.path(), 1024).await;
+    let limit = amtsweg_server::journey_uploads::step_body_limit(1024);
+    assert_eq!(limit, 20 * 1024 + 1024 * 1024);
+    let page = browser
+        .submit("/forms/beleg", "/forms/beleg/starten", &[])
+        .await;
+    assert_eq!(page.location, "/forms/beleg/angaben");
+    let token = browser.get("/forms/beleg/angaben").await.csrf();
+    // A first POST keeps a name in the draft (the proof is still missing).
+    let saved = browser
+        .post_multipart(
+            "/forms/beleg/angaben",
+            &[Part::Text("_csrf", &token), Part::Text("name", "Erika")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    let mut big = PDF.to_vec();
+    big.resize(limit + 1024, b' ');
+    let page = browser
+        .post_multipart(
+            "/forms/beleg/angaben",
+            &[
+                Part::Text("_csrf", &token),
+                Part::Text("name", "Jemand anders"),
+                Part::File("nachweis", "gross.pdf", "application/pdf", &big),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", page.body);
+    assert!(page.body.contains("<h1>Die Dateien sind zu groß</h1>"));
+    assert!(page.body.contains("höchstens 2 MB"), "{}", page.body);
+    assert!(page.body.contains("The files are too large"));
+    assert!(page.body.contains("at most 2 MB"));
+    assert!(stored_files(files.path()).is_empty(), "no file is kept");
+
+    // Nothing of the draft is lost, and nothing of the refused POST saved.
+    let step = browser.get("/forms/beleg/angaben").await;
+    assert_eq!(step.status, StatusCode::OK);
+    let main = step.main();
+    assert!(main.contains(r#"value="Erika""#), "{main}");
+    assert!(!main.contains("Jemand anders"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_urlencoded_post_over_its_limit_gets_the_413_page() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let mut browser = Browser::new(&dir, &db).await;
+    started(&mut browser).await;
+    let token = browser.get("/forms/reise/person").await.csrf();
+    let long = "x".repeat(amtsweg_server::journey_routes::FORM_BODY_LIMIT);
+    let page = browser
+        .post("/forms/reise/person", &[("_csrf", &token), ("name", &long)])
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", page.body);
+    assert!(page.body.contains("zu groß"), "{}", page.body);
+    assert!(page.body.contains("too large"), "{}", page.body);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_field_takes_at_most_max_files() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let (mut browser, files) = upload_browser(&dir, &db).await;
+    let token = browser.get("/forms/beleg/angaben").await.csrf();
+    // Three at once where two are allowed: two are kept, the third refused.
+    let posted = browser
+        .post_multipart(
+            "/forms/beleg/angaben",
+            &[
+                Part::Text("_csrf", &token),
+                Part::Text("name", "Erika"),
+                Part::File("nachweis", "eins.pdf", "application/pdf", PDF),
+                Part::File("nachweis", "zwei.pdf", "application/pdf", PDF),
+                Part::File("nachweis", "drei.pdf", "application/pdf", PDF),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    assert_eq!(posted.location, "/forms/beleg/angaben");
+    assert_eq!(stored_files(files.path()).len(), 2);
+    let page = browser.get("/forms/beleg/angaben").await;
+    let main = page.main();
+    let message = "Laden Sie bei „Nachweis“ höchstens 2 Dateien hoch.";
+    assert!(main.contains("error-summary"), "{main}");
+    assert!(
+        main.contains(&format!(
+            r##"<a href="#nachweis" target="_self">{message}</a>"##
+        )),
+        "{main}"
+    );
+    assert!(main.contains("eins.pdf") && main.contains("zwei.pdf"));
+    assert!(!main.contains("drei.pdf"));
+    assert!(main.contains(r#"value="Erika""#));
+    let english = browser.get("/forms/beleg/angaben?lang=en").await.main();
+    assert!(
+        english.contains("Upload no more than 2 files for “Proof”."),
+        "{english}"
+    );
+
+    // With two stored, a later POST cannot add a third either.
+    let posted = browser
+        .post_multipart(
+            "/forms/beleg/angaben",
+            &[
+                Part::Text("_csrf", &page.csrf()),
+                Part::Text("name", "Erika"),
+                Part::File("nachweis", "vier.pdf", "application/pdf", PDF),
+            ],
+        )
+        .await;
+    assert_eq!(posted.location, "/forms/beleg/angaben");
+    assert_eq!(stored_files(files.path()).len(), 2);
+    let main = browser.get("/forms/beleg/angaben").await.main();
+    assert!(main.contains(message), "{main}");
+    assert!(!main.contains("vier.pdf"));
 }

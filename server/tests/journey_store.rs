@@ -294,6 +294,42 @@ async fn reference_numbers_start_again_each_year(test_db: &TestDb) {
     assert_eq!(before_again.to_string(), "AW-2026-000002");
 }
 
+/// PostgreSQL writes the reference in its submit statement: it must print
+/// like [`ReferenceNumber`] does, also past six digits; and a submit that
+/// is refused (expired, already submitted) draws no number.
+async fn reference_numbers_grow_past_six_digits_without_gaps(test_db: &TestDb) {
+    let db = &test_db.db;
+    publish(db).await;
+    let now = datetime!(2026-06-01 12:00 UTC);
+    execute(
+        db,
+        "INSERT INTO reference_counters (year, next_value) VALUES (2026, 999999)",
+    )
+    .await;
+    let expired = db
+        .create_draft("test-form", 1, now - Duration::minutes(1))
+        .await
+        .unwrap()
+        .0;
+    assert!(matches!(
+        db.submit(expired.id, &json!({}), 0, now).await,
+        Err(StoreError::Expired)
+    ));
+    let mut printed = Vec::new();
+    for _ in 0..2 {
+        let (draft, _) = db.create_draft("test-form", 1, in_a_week()).await.unwrap();
+        let submission = db.submit(draft.id, &json!({}), 0, now).await.unwrap();
+        // Submitting again changes nothing and draws nothing.
+        db.submit(draft.id, &json!({}), 0, now).await.unwrap();
+        assert_eq!(
+            db.submission(submission.id).await.unwrap().reference,
+            submission.reference
+        );
+        printed.push(submission.reference.to_string());
+    }
+    assert_eq!(printed, ["AW-2026-999999", "AW-2026-1000000"]);
+}
+
 async fn corrupt_stored_data_is_an_error(test_db: &TestDb) {
     let db = &test_db.db;
     publish(db).await;
@@ -333,6 +369,7 @@ on_both_backends!(
     concurrent_submits_of_one_draft_give_one_submission,
     reference_numbers_are_unique_and_increasing,
     reference_numbers_start_again_each_year,
+    reference_numbers_grow_past_six_digits_without_gaps,
     corrupt_stored_data_is_an_error,
     answers_must_be_an_object,
 );

@@ -21,6 +21,7 @@ use std::{
 };
 
 use amtsweg_forms::{Field, FieldType, Text};
+use amtsweg_server::cleanup;
 use amtsweg_server::uploads::{
     self, ClamdAddress, DEFAULT_SCAN_TIMEOUT, NewUpload, StoredFile, UploadError, UploadSettings,
     UploadStorage, delete_upload, store_upload, store_upload_reader,
@@ -528,6 +529,94 @@ async fn orphaned_temp_files_are_removed_at_start(test_db: &TestDb) {
     assert!(!fresh.exists());
 }
 
+/// Stores a PDF for `draft`; returns its id.
+async fn store_for(uploads: &Uploads, draft: uuid::Uuid) -> String {
+    let draft = draft.to_string();
+    let upload = NewUpload {
+        file_name: "nachweis.pdf",
+        declared_type: Some("application/pdf"),
+        draft_id: Some(&draft),
+    };
+    store_upload(&uploads.storage, &pdf_field(), upload, chunks(PDF, 16))
+        .await
+        .unwrap()
+        .id
+}
+
+async fn the_cleanup_deletes_an_expired_drafts_uploads_and_keeps_a_live_ones(test_db: &TestDb) {
+    let db = &test_db.db;
+    let definition: serde_json::Value = serde_json::from_str(common::TEST_DEFINITION).unwrap();
+    db.publish_form_version("test-form", 1, "Testantrag", &definition)
+        .await
+        .unwrap();
+    let uploads = Uploads::new(test_db).await;
+    let now = time::OffsetDateTime::now_utc();
+    let hour = time::Duration::hours(1);
+    let (expiring, _) = db.create_draft("test-form", 1, now + hour).await.unwrap();
+    let (live, _) = db
+        .create_draft("test-form", 1, now + time::Duration::days(7))
+        .await
+        .unwrap();
+    let (submitted, _) = db.create_draft("test-form", 1, now + hour).await.unwrap();
+    let gone = [
+        store_for(&uploads, expiring.id).await,
+        store_for(&uploads, expiring.id).await,
+    ];
+    let kept = store_for(&uploads, live.id).await;
+    let attachment = store_for(&uploads, submitted.id).await;
+    db.submit(submitted.id, &serde_json::json!({"name": "Erika"}), 0, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        uploads::draft_uploads(&uploads.storage, expiring.id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Nothing has expired yet.
+    let cleaned = cleanup::delete_expired(db, &uploads.storage, now)
+        .await
+        .unwrap();
+    assert_eq!(cleaned, cleanup::Cleaned::default());
+    assert_eq!(uploads.all_files().len(), 4);
+
+    // Two hours later the expiring and the submitted draft are gone.
+    let cleaned = cleanup::delete_expired(db, &uploads.storage, now + hour * 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        cleaned,
+        cleanup::Cleaned {
+            drafts: 2,
+            uploads: 2
+        }
+    );
+    for id in &gone {
+        assert!(
+            !uploads.storage.file_path(id).unwrap().exists(),
+            "the expired draft's file is deleted"
+        );
+        assert!(uploads.storage.record(id).await.unwrap().is_none());
+    }
+    assert!(
+        uploads.storage.file_path(&kept).unwrap().exists(),
+        "the live draft's file is kept"
+    );
+    assert!(uploads.storage.record(&kept).await.unwrap().is_some());
+    assert!(
+        uploads.storage.file_path(&attachment).unwrap().exists(),
+        "a submission's attachment is kept"
+    );
+    assert_eq!(uploads.all_files().len(), 2);
+    assert!(matches!(
+        db.draft(expiring.id).await,
+        Err(amtsweg_server::store::StoreError::NotFound)
+    ));
+    assert_eq!(db.draft(live.id).await.unwrap().id, live.id);
+}
+
 #[test]
 fn the_upload_future_is_send() {
     fn assert_send<T: Send>(_: &T) {}
@@ -560,6 +649,7 @@ on_both_backends!(
     image_wildcard_accepts_images_only,
     a_broken_body_keeps_nothing,
     orphaned_temp_files_are_removed_at_start,
+    the_cleanup_deletes_an_expired_drafts_uploads_and_keeps_a_live_ones,
 );
 
 mod properties {

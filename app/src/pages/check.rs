@@ -24,10 +24,6 @@ pub fn CheckPage() -> impl IntoView {
     outcome_page(data, lang, |view, lang| check_page(view, lang).into_any())
 }
 
-fn euro(cents: i64) -> String {
-    format!("{} €", format_money(cents))
-}
-
 fn check_page(view: CheckView, lang: Lang) -> impl IntoView {
     let t = ui(lang);
     let form_title = view.form_title.get(lang).to_owned();
@@ -91,7 +87,7 @@ fn check_page(view: CheckView, lang: Lang) -> impl IntoView {
                         <dt class="summary__key" lang=fallback_lang(&fee.purpose, lang)>
                             {fee.purpose.get(lang).to_owned()}
                         </dt>
-                        <dd class="summary__value">{euro(fee.amount_cents)}</dd>
+                        <dd class="summary__value">{format_money(fee.amount_cents)}</dd>
                     </div>
                 }
             })
@@ -102,7 +98,7 @@ fn check_page(view: CheckView, lang: Lang) -> impl IntoView {
                 {lines}
                 <div class="summary__row summary__row--total">
                     <dt class="summary__key">{t.fees_total}</dt>
-                    <dd class="summary__value">{euro(view.total_cents)}</dd>
+                    <dd class="summary__value">{format_money(view.total_cents)}</dd>
                 </div>
             </dl>
         }

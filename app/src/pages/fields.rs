@@ -15,6 +15,9 @@
 //! - A repeatable group is a list of fieldsets ("Person 1", "Person 2")
 //!   with submit buttons `_action=add:group` and `_action=remove:group:1`,
 //!   so adding and removing entries works without JavaScript.
+//! - A field whose condition reads the same step is wrapped in `<div
+//!   class="conditional" data-condition="{path}">`, for the live checks
+//!   (`crate::live`), which hide it while the condition is false.
 //! - A top-level file field is a file input (the step form is then
 //!   `multipart/form-data`) with the files already uploaded listed above
 //!   it, each with a "Datei entfernen" submit button
@@ -208,6 +211,26 @@ pub fn field(ctx: &Ctx, field: &Field, path: &str) -> AnyView {
     if ctx.view.hidden.iter().any(|h| h == path) {
         return ().into_any();
     }
+    if !ctx.view.conditions.contains_key(&field.id) {
+        return control(ctx, field, path);
+    }
+    // A condition on the same step: the live checks show and hide the
+    // wrapper (crate::live); the class hides it before they run.
+    let class = if ctx.view.unmet_conditions.iter().any(|p| p == path) {
+        format!("conditional {}", crate::live::UNMET_CLASS)
+    } else {
+        "conditional".to_owned()
+    };
+    view! {
+        <div class=class data-condition=path.to_owned()>
+            {control(ctx, field, path)}
+        </div>
+    }
+    .into_any()
+}
+
+/// The markup of one field by its type.
+fn control(ctx: &Ctx, field: &Field, path: &str) -> AnyView {
     let value = value_at(&ctx.view.answers, path);
     match field.kind {
         FieldType::Info => info(ctx, field, path),
@@ -602,9 +625,15 @@ fn file(ctx: &Ctx, field: &Field, path: &str) -> AnyView {
                 }
             })
             .collect_view();
+        // The title names the list for screen readers.
+        let title_id = format!("{path}-files");
         view! {
-            <p class="file-list__title">{ctx.t.file_uploaded}</p>
-            <ul class="file-list">{items}</ul>
+            <p class="file-list__title" id=title_id.clone()>
+                {ctx.t.file_uploaded}
+            </p>
+            <ul class="file-list" aria-labelledby=title_id>
+                {items}
+            </ul>
         }
     });
     let more = (multiple && !files.is_empty() && !full).then(

@@ -2,8 +2,9 @@
 //! who receives it, what you need, how long it takes, whether a login or a
 //! fee applies, the privacy notice, and the "Jetzt starten" button — a
 //! POST form that creates a draft (no JavaScript needed). Forms that need
-//! the Servicekonto say so and offer no button while login is not
-//! connected.
+//! the Servicekonto show, instead of the button, what login they need and
+//! a link to it, or why the visitor's login is not enough
+//! ([`crate::auth::access_section`]).
 
 use amtsweg_forms::{Lang, values::format_money};
 use leptos::prelude::*;
@@ -11,6 +12,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::{fallback_lang, outcome_page};
+use crate::auth::{FormAccess, access_section, texts as auth_texts};
 use crate::i18n::{fill, href, ui, use_lang};
 use crate::journey::{StartView, load_start};
 
@@ -60,7 +62,8 @@ fn start_page(form: StartView, lang: Lang) -> impl IntoView {
                     .iter()
                     .map(|f| {
                         let amount = match f.amount_cents {
-                            Some(c) => format!("{} €", format_money(c)),
+                            // `format_money` writes the euro sign.
+                            Some(c) => format_money(c),
                             None => t.fee_depends.to_owned(),
                         };
                         view! {
@@ -84,11 +87,17 @@ fn start_page(form: StartView, lang: Lang) -> impl IntoView {
             <p class="small" lang=fallback_lang(&p, lang)>{p.get(lang).to_owned()}</p>
         }
     });
-    let start = if form.needs_login {
-        view! { <p class="notice">{t.login_needed}</p> }.into_any()
+    let access = access_section(&form.access, &format!("/forms/{}", form.id), lang);
+    let start = if let Some(access) = access {
+        access
     } else {
+        let login_note = if form.access == FormAccess::Allowed {
+            auth_texts(lang).logged_in_ok
+        } else {
+            t.login_not_needed
+        };
         view! {
-            <p>{t.login_not_needed}</p>
+            <p>{login_note}</p>
             {form.has_draft.then(|| view! { <p>{t.start_over_note}</p> })}
             <form method="post" action=action class="start-form">
                 <input type="hidden" name="_csrf" value=form.csrf.clone() />

@@ -8,6 +8,7 @@ mod fields;
 mod form;
 mod home;
 mod not_found;
+mod saved;
 mod step;
 
 pub use check::CheckPage;
@@ -15,6 +16,7 @@ pub use confirmation::ConfirmationPage;
 pub use form::FormPage;
 pub use home::HomePage;
 pub use not_found::NotFoundPage;
+pub use saved::SavedPage;
 pub use step::StepPage;
 
 use amtsweg_forms::{Lang, Text};
@@ -37,7 +39,9 @@ pub fn Layout(children: Children) -> impl IntoView {
     };
     let switch_href = move || href(&location.pathname.get(), other());
     view! {
-        <a class="skip-link" href="#main">
+        // `target="_self"`: the browser, not the router, follows the link,
+        // so the focus moves into <main> with JavaScript on too.
+        <a class="skip-link" href="#main" target="_self">
             {move || ui(lang.get()).skip_link}
         </a>
         <header class="site-header">
@@ -56,6 +60,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         {move || ui(lang.get()).other_language_name}
                     </a>
                 </nav>
+                <crate::auth::AccountNav />
             </div>
         </header>
         <main id="main" class="container" tabindex="-1">

@@ -11,7 +11,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::fields::{Ctx, anchor, field};
 use super::{fallback_lang, outcome_page};
-use crate::i18n::{fill, href, ui, use_lang};
+use crate::i18n::{fill, href, saved_ui, ui, use_lang};
 use crate::journey::{StepView, load_step, step_href};
 
 #[component]
@@ -40,6 +40,9 @@ pub fn StepPage() -> impl IntoView {
 pub fn step_page(view: StepView, lang: Lang) -> impl IntoView {
     let t = ui(lang);
     let ctx = Ctx::new(&view, lang);
+    // Validation as you type and same-step conditions, in the browser only.
+    let form_ref = NodeRef::new();
+    crate::live::enhance(form_ref, &view, lang);
     let step_title = view.step.title.get(lang).to_owned();
     let form_title = view.form_title.get(lang).to_owned();
     let has_errors = !view.errors.is_empty();
@@ -68,15 +71,28 @@ pub fn step_page(view: StepView, lang: Lang) -> impl IntoView {
             .iter()
             .map(|e| {
                 let link = format!("#{}", anchor(&view, &e.field_id, &e.path));
+                // `target="_self"` leaves the click to the browser (the
+                // router would only scroll), which moves the focus to the
+                // field, also with JavaScript on.
                 view! {
                     <li>
-                        <a href=link>{e.message.get(lang).to_owned()}</a>
+                        <a href=link target="_self">
+                            {e.message.get(lang).to_owned()}
+                        </a>
                     </li>
                 }
             })
             .collect_view();
+        // Focused when the page opens (GOV.UK pattern), by the browser:
+        // `autofocus` works without JavaScript.
         view! {
-            <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+            <div
+                class="error-summary"
+                role="alert"
+                aria-labelledby="error-summary-title"
+                tabindex="-1"
+                autofocus=true
+            >
                 <h2 class="error-summary__title" id="error-summary-title">
                     {t.error_summary_title}
                 </h2>
@@ -122,7 +138,14 @@ pub fn step_page(view: StepView, lang: Lang) -> impl IntoView {
         </p>
         <h1 lang=fallback_lang(&view.step.title, lang)>{step_title.clone()}</h1>
         {description}
-        <form method="post" action=action novalidate=true class="step-form" enctype=enctype>
+        <form
+            method="post"
+            action=action
+            novalidate=true
+            class="step-form"
+            enctype=enctype
+            node_ref=form_ref
+        >
             // First, so the server checks it before any file part arrives.
             <input type="hidden" name="_csrf" value=view.csrf.clone() />
             // Pressing Enter in a field submits with the first submit
@@ -141,6 +164,16 @@ pub fn step_page(view: StepView, lang: Lang) -> impl IntoView {
             <div class="actions">
                 <button type="submit" class="button" name="_action" value="continue">
                     {submit}
+                </button>
+                // Saves what was entered, valid or not (see crate::saved).
+                <button
+                    type="submit"
+                    class="button button--secondary"
+                    name="_action"
+                    value="save-for-later"
+                    formnovalidate=true
+                >
+                    {saved_ui(lang).button}
                 </button>
             </div>
         </form>

@@ -331,6 +331,112 @@ impl Db {
         }
     }
 
+    /// "Save and continue later": issues a new resume token for an open
+    /// draft (the old link stops working) and moves its expiry to
+    /// `expires_at` unless it already lasts longer, so the link shown now
+    /// is valid for the form's full draft period. Returns the token and the
+    /// expiry that applies.
+    pub async fn renew_resume_token(
+        &self,
+        id: Uuid,
+        expires_at: OffsetDateTime,
+    ) -> Result<(ResumeToken, OffsetDateTime), StoreError> {
+        let now = to_millis(OffsetDateTime::now_utc());
+        let wanted = to_millis(expires_at);
+        let token = ResumeToken::generate();
+        let expiry = match self {
+            // Fixed-width UTC text: max() of the texts is the later time.
+            Db::Sqlite(pool) => sqlx::query_scalar::<_, String>(
+                "UPDATE drafts SET resume_token_hash = ?1, updated_at = ?2,
+                                   expires_at = max(expires_at, ?3)
+                 WHERE id = ?4 AND state = 'open' AND expires_at > ?2
+                 RETURNING expires_at",
+            )
+            .bind(token.hash())
+            .bind(sqlite_time(now)?)
+            .bind(sqlite_time(wanted)?)
+            .bind(id.to_string())
+            .fetch_optional(pool)
+            .await?
+            .map(|text| parse_sqlite_time(&text))
+            .transpose()?,
+            Db::Postgres(pool) => {
+                sqlx::query_scalar::<_, OffsetDateTime>(
+                    "UPDATE drafts SET resume_token_hash = $1, updated_at = $2,
+                                   expires_at = GREATEST(expires_at, $3)
+                 WHERE id = $4 AND state = 'open' AND expires_at > $2
+                 RETURNING expires_at",
+                )
+                .bind(token.hash())
+                .bind(now)
+                .bind(wanted)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+            }
+        };
+        match expiry {
+            Some(expiry) => Ok((token, expiry)),
+            None => Err(self.why_not_open(id, now).await),
+        }
+    }
+
+    /// Sets (or with `None` removes) the contact address of an open draft,
+    /// leaving its answers alone.
+    pub async fn set_contact_email(&self, id: Uuid, email: Option<&str>) -> Result<(), StoreError> {
+        let now = to_millis(OffsetDateTime::now_utc());
+        let updated = match self {
+            Db::Sqlite(pool) => sqlx::query(
+                "UPDATE drafts SET contact_email = ?1, updated_at = ?2
+                 WHERE id = ?3 AND state = 'open' AND expires_at > ?2",
+            )
+            .bind(email)
+            .bind(sqlite_time(now)?)
+            .bind(id.to_string())
+            .execute(pool)
+            .await?
+            .rows_affected(),
+            Db::Postgres(pool) => sqlx::query(
+                "UPDATE drafts SET contact_email = $1, updated_at = $2
+                 WHERE id = $3 AND state = 'open' AND expires_at > $2",
+            )
+            .bind(email)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+        };
+        if updated == 1 {
+            Ok(())
+        } else {
+            Err(self.why_not_open(id, now).await)
+        }
+    }
+
+    /// The ids of open drafts whose expiry is at or before `now`: the
+    /// drafts whose uploads the cleanup deletes before the drafts
+    /// themselves (a submitted draft's files belong to its submission).
+    pub async fn expired_open_drafts(&self, now: OffsetDateTime) -> Result<Vec<Uuid>, StoreError> {
+        match self {
+            Db::Sqlite(pool) => sqlx::query_scalar::<_, String>(
+                "SELECT id FROM drafts WHERE state = 'open' AND expires_at <= ?1 ORDER BY id",
+            )
+            .bind(sqlite_time(now)?)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|id| parse_uuid(id))
+            .collect(),
+            Db::Postgres(pool) => Ok(sqlx::query_scalar::<_, Uuid>(
+                "SELECT id FROM drafts WHERE state = 'open' AND expires_at <= $1 ORDER BY id",
+            )
+            .bind(now)
+            .fetch_all(pool)
+            .await?),
+        }
+    }
+
     /// Deletes every draft (open or submitted) whose expiry is at or before
     /// `now`; returns how many. A submission keeps its own copy of the
     /// answers, so deleting its draft loses nothing.
@@ -362,21 +468,4 @@ fn answers_not_object(error: sqlx::Error) -> StoreError {
     } else {
         error.into()
     }
-}
-
-/// Deletes expired drafts every `interval`, for as long as the server
-/// runs. Logs only counts.
-pub fn spawn_cleanup(db: Db, interval: std::time::Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            match db.delete_expired_drafts(OffsetDateTime::now_utc()).await {
-                Ok(0) => tracing::debug!("no expired drafts"),
-                Ok(deleted) => tracing::info!(deleted, "expired drafts deleted"),
-                Err(e) => tracing::warn!(error = %e, "deleting expired drafts failed"),
-            }
-        }
-    })
 }

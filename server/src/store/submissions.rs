@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sqlx::{Postgres, Row, Sqlite, Transaction, postgres::PgRow, sqlite::SqliteRow};
+use sqlx::{PgPool, Row, Sqlite, Transaction, postgres::PgRow, sqlite::SqliteRow};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -18,8 +18,16 @@ use super::{
 };
 use crate::{
     db::Db,
-    reference::{ReferenceNumber, reference_year},
+    reference::{DIGITS, PREFIX, ReferenceNumber, reference_year},
 };
+
+/// Submits on SQLite wait here, in the order they came, rather than in
+/// SQLite's busy handler, which sleeps 1, 2, 5 … 100 ms between tries:
+/// there the write lock sat unused while waiters slept, and an unlucky
+/// submit waited over a second under load (docs/benchmarks.md,
+/// "Submissions"). One per process, like SQLite's lock is one per file;
+/// other writers (draft saves, sessions) still meet it in the busy handler.
+static SQLITE_SUBMITS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The outbox job every submission gets: deliver it to the authority.
 pub const DELIVER: &str = "deliver";
@@ -153,9 +161,11 @@ impl Db {
         };
         let created = match self {
             Db::Sqlite(pool) => {
-                // IMMEDIATE takes the write lock first, so concurrent
-                // submits queue on the busy timeout instead of failing on
-                // a read lock that cannot be upgraded.
+                let _turn = SQLITE_SUBMITS.lock().await;
+                // IMMEDIATE takes the write lock first, so a submit that
+                // meets another writer (a draft being saved) waits on the
+                // busy timeout instead of failing on a read lock that
+                // cannot be upgraded.
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let created = submit_sqlite(&mut tx, &new).await?;
                 if created.is_some() {
@@ -163,14 +173,7 @@ impl Db {
                 }
                 created
             }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                let created = submit_postgres(&mut tx, &new).await?;
-                if created.is_some() {
-                    tx.commit().await?;
-                }
-                created
-            }
+            Db::Postgres(pool) => submit_postgres(pool, &new).await?,
         };
         if let Some(submission) = created {
             return Ok(submission);
@@ -324,52 +327,78 @@ async fn submit_sqlite(
     Ok(Some(submitted(new, reference, form_id, form_version)?))
 }
 
-/// The submit transaction on PostgreSQL. The `UPDATE … WHERE state =
-/// 'open'` locks the draft row: a concurrent submit of the same draft waits
-/// for this transaction, then finds the draft submitted.
+/// The submit on PostgreSQL: one statement, so one transaction in one
+/// round trip. Its `WITH` parts flip the draft to submitted (the `UPDATE …
+/// WHERE state = 'open'` locks the draft row: a concurrent submit of the
+/// same draft waits, then finds it submitted and changes nothing), draw
+/// the year's next number, and insert the submission and its outbox job,
+/// each only when the part before gave a row. The reference is written
+/// as [`ReferenceNumber`] prints it (checked in [`submit_postgres`]).
+///
+/// Why one statement: the counter row stays locked from the draw to the
+/// commit, so submissions pass it one at a time. As separate statements
+/// the lock was held across three more round trips to the server; now it
+/// is held for the rest of this statement and the commit's WAL flush
+/// (docs/benchmarks.md, "Submissions").
+const SUBMIT_POSTGRES: &str = "
+WITH draft AS (
+    UPDATE drafts SET state = 'submitted', updated_at = $1
+    WHERE id = $2 AND state = 'open' AND expires_at > $1
+    RETURNING form_id, form_version
+), counter AS (
+    INSERT INTO reference_counters (year, next_value)
+    SELECT $3, 2 FROM draft
+    ON CONFLICT (year) DO UPDATE SET next_value = reference_counters.next_value + 1
+    RETURNING next_value - 1 AS value
+), submission AS (
+    INSERT INTO submissions (id, draft_id, reference, form_id, form_version, answers,
+                             fee_cents, submitted_at, status)
+    SELECT $4, $2,
+           $5 || '-' || $3 || '-'
+              || lpad(counter.value::text, greatest($6, length(counter.value::text)), '0'),
+           draft.form_id, draft.form_version, $7::jsonb, $8, $1, 'received'
+    FROM draft, counter
+    RETURNING reference, form_id, form_version
+), job AS (
+    INSERT INTO outbox (submission_id, kind, status, attempts, next_attempt_at, created_at)
+    SELECT $4, $9, 'pending', 0, $1, $1 FROM submission
+)
+SELECT submission.reference, submission.form_id, submission.form_version, counter.value
+FROM submission, counter";
+
+/// Runs [`SUBMIT_POSTGRES`]; `None` when the draft is not open (nothing
+/// was changed; the caller finds out why).
 async fn submit_postgres(
-    tx: &mut Transaction<'_, Postgres>,
+    pool: &PgPool,
     new: &NewSubmission<'_>,
 ) -> Result<Option<Submission>, StoreError> {
-    let Some(row) = sqlx::query(
-        "UPDATE drafts SET state = 'submitted', updated_at = $1
-         WHERE id = $2 AND state = 'open' AND expires_at > $1
-         RETURNING form_id, form_version",
-    )
-    .bind(new.now)
-    .bind(new.draft_id)
-    .fetch_optional(&mut **tx)
-    .await?
+    let year = reference_year(new.now);
+    let digits = i32::try_from(DIGITS).unwrap_or(i32::MAX);
+    let Some(row) = sqlx::query(SUBMIT_POSTGRES)
+        .bind(new.now)
+        .bind(new.draft_id)
+        .bind(year)
+        .bind(new.id)
+        .bind(PREFIX)
+        .bind(digits)
+        .bind(new.answers)
+        .bind(i64::from(new.fee_cents))
+        .bind(DELIVER)
+        .fetch_optional(pool)
+        .await?
     else {
         return Ok(None);
     };
     let form_id: String = row.try_get("form_id")?;
     let form_version = version_from_db(row.try_get("form_version")?)?;
-    let reference = next_reference_postgres(tx, reference_year(new.now)).await?;
-    sqlx::query(
-        "INSERT INTO submissions (id, draft_id, reference, form_id, form_version, answers,
-                                  fee_cents, submitted_at, status)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, 'received')",
-    )
-    .bind(new.id)
-    .bind(new.draft_id)
-    .bind(reference.to_string())
-    .bind(&form_id)
-    .bind(i64::from(form_version))
-    .bind(new.answers)
-    .bind(i64::from(new.fee_cents))
-    .bind(new.now)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO outbox (submission_id, kind, status, attempts, next_attempt_at, created_at)
-         VALUES ($1, $2, 'pending', 0, $3, $3)",
-    )
-    .bind(new.id)
-    .bind(DELIVER)
-    .bind(new.now)
-    .execute(&mut **tx)
-    .await?;
+    let reference = reference(year, row.try_get("value")?)?;
+    let stored: String = row.try_get("reference")?;
+    if stored != reference.to_string() {
+        return Err(StoreError::corrupt(
+            "reference number",
+            format!("stored {stored:?}, expected {reference}"),
+        ));
+    }
     Ok(Some(submitted(new, reference, form_id, form_version)?))
 }
 
@@ -381,21 +410,6 @@ async fn next_reference_sqlite(
 ) -> Result<ReferenceNumber, StoreError> {
     let (value,): (i64,) = sqlx::query_as(
         "INSERT INTO reference_counters (year, next_value) VALUES (?1, 2)
-         ON CONFLICT (year) DO UPDATE SET next_value = reference_counters.next_value + 1
-         RETURNING next_value - 1",
-    )
-    .bind(year)
-    .fetch_one(&mut **tx)
-    .await?;
-    reference(year, value)
-}
-
-async fn next_reference_postgres(
-    tx: &mut Transaction<'_, Postgres>,
-    year: i32,
-) -> Result<ReferenceNumber, StoreError> {
-    let (value,): (i64,) = sqlx::query_as(
-        "INSERT INTO reference_counters (year, next_value) VALUES ($1, 2)
          ON CONFLICT (year) DO UPDATE SET next_value = reference_counters.next_value + 1
          RETURNING next_value - 1",
     )

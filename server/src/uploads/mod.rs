@@ -35,6 +35,9 @@
 //! - **Names are for display.** [`sanitize_file_name`] strips path
 //!   components, control and bidirectional-override characters and limits
 //!   the length.
+//! - **Expired drafts.** [`delete_draft_uploads`] removes a draft's files
+//!   and rows; [`crate::cleanup`] calls it for every expired open draft
+//!   before deleting the drafts.
 //! - **No personal data in logs.** Log lines name the field id, sizes and
 //!   types, never the file name or content.
 
@@ -276,6 +279,40 @@ pub async fn delete_upload(storage: &UploadStorage, id: &str) -> Result<bool, Up
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(existed),
         Err(e) => Err(internal("deleting an upload file failed", e)),
     }
+}
+
+/// The uploads recorded for draft `draft_id`, oldest first.
+pub async fn draft_uploads(
+    storage: &UploadStorage,
+    draft_id: Uuid,
+) -> Result<Vec<UploadRecord>, UploadError> {
+    rows::for_draft(&storage.db, &draft_id.hyphenated().to_string())
+        .await
+        .map_err(|e| internal("listing a draft's uploads failed", e))
+}
+
+/// Deletes every upload of draft `draft_id`, files and rows; returns how
+/// many. For the cleanup of expired drafts: each file goes before its row,
+/// so a failure leaves a row that the next run finds again, never a file
+/// that nothing points to. The first failure stops and is returned.
+pub async fn delete_draft_uploads(
+    storage: &UploadStorage,
+    draft_id: Uuid,
+) -> Result<usize, UploadError> {
+    let records = draft_uploads(storage, draft_id).await?;
+    for record in &records {
+        if let Some(path) = storage.file_path(&record.id) {
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(internal("deleting an expired draft's file failed", e)),
+            }
+        }
+        rows::delete(&storage.db, &record.id)
+            .await
+            .map_err(|e| internal("deleting an expired draft's upload row failed", e))?;
+    }
+    Ok(records.len())
 }
 
 /// Logs an internal failure (never with file names) and hides it.

@@ -96,6 +96,45 @@ pub(super) async fn get(db: &Db, id: &str) -> Result<Option<UploadRecord>, sqlx:
     }
 }
 
+/// The uploads recorded for `draft_id` (hyphenated UUID), oldest first.
+pub(super) async fn for_draft(db: &Db, draft_id: &str) -> Result<Vec<UploadRecord>, sqlx::Error> {
+    const COLUMNS: &str = "field_id, original_name, size_bytes, content_type, sha256";
+    let record = |row: &dyn RowAccess| {
+        Ok::<_, sqlx::Error>(UploadRecord {
+            id: row.text("id")?,
+            draft_id: Some(row.text("draft_id")?),
+            field_id: row.text("field_id")?,
+            original_name: row.text("original_name")?,
+            size: u64::try_from(row.int("size_bytes")?)
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            content_type: row.text("content_type")?,
+            sha256: row.text("sha256")?,
+        })
+    };
+    match db {
+        Db::Sqlite(pool) => sqlx::query(&format!(
+            "SELECT id, draft_id, {COLUMNS} FROM uploads WHERE draft_id = ?1
+             ORDER BY created_at, id"
+        ))
+        .bind(draft_id)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|row| record(row))
+        .collect(),
+        Db::Postgres(pool) => sqlx::query(&format!(
+            "SELECT id::text AS id, draft_id::text AS draft_id, {COLUMNS} FROM uploads
+             WHERE draft_id = $1::uuid ORDER BY created_at, id"
+        ))
+        .bind(draft_id)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|row| record(row))
+        .collect(),
+    }
+}
+
 pub(super) async fn delete(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
     let deleted = match db {
         Db::Sqlite(pool) => sqlx::query("DELETE FROM uploads WHERE id = ?1")

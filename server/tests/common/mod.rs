@@ -65,6 +65,8 @@ pub fn example_definitions_dir() -> Option<PathBuf> {
 /// the end.
 pub struct TestDb {
     pub db: Db,
+    /// The database's URL, for a server process of its own.
+    pub url: String,
     _sqlite_dir: Option<TempDir>,
     postgres: Option<(String, String)>,
 }
@@ -105,6 +107,7 @@ pub async fn sqlite() -> TestDb {
     db.migrate().await.unwrap();
     TestDb {
         db,
+        url,
         _sqlite_dir: Some(dir),
         postgres: None,
     }
@@ -140,6 +143,7 @@ pub async fn postgres() -> Option<TestDb> {
     url.set_path(&format!("/{name}"));
     let test_db = TestDb {
         db: Db::connect(url.as_str()).await.unwrap(),
+        url: url.to_string(),
         _sqlite_dir: None,
         postgres: Some((admin_url, name)),
     };
