@@ -124,6 +124,9 @@ done
 say "server healthy at $base_url; npx playwright test $*"
 
 cd end2end
+# Mails go to files (lettre's file transport, the default without
+# AMTSWEG_SMTP_URL); the tests read them there.
 AMTSWEG_BASE_URL="$base_url" \
     AMTSWEG_DEFINITIONS_DIR="$root_dir/forms/definitions" \
+    AMTSWEG_E2E_MAIL_DIR="$tmp_dir/data/mail" \
     npx --no-install playwright test "$@"

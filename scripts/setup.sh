@@ -160,6 +160,26 @@ if [ "$mode" = test ]; then
     fi
 fi
 
+# --- Python tools of the tests: aiosmtpd, a real SMTP server --------------
+# In .tools/python (a venv, git-ignored); the mail tests find it there or
+# through AMTSWEG_TEST_PYTHON.
+if [ "$mode" = test ]; then
+    venv="$root_dir/.tools/python"
+    requirements="$root_dir/scripts/test-requirements.txt"
+    if [ -x "$venv/bin/python3" ] && [ -f "$venv/.installed" ] &&
+        [ ! "$requirements" -nt "$venv/.installed" ]; then
+        say "Python test tools (aiosmtpd): up to date"
+    else
+        command -v python3 >/dev/null 2>&1 ||
+            die "python3 not found; the mail tests run aiosmtpd (Debian: apt-get install -y python3 python3-venv)"
+        say "Python test tools: python3 -m venv .tools/python; pip install -r scripts/test-requirements.txt"
+        python3 -m venv "$venv" ||
+            die "python3 -m venv failed (Debian: apt-get install -y python3-venv)"
+        "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+        touch "$venv/.installed"
+    fi
+fi
+
 # --- fuzzing (only for scripts/fuzz.sh) ------------------------------------
 if [ "$fuzz" = true ]; then
     if rustup toolchain list | grep -q '^nightly'; then

@@ -147,7 +147,14 @@ test_bin=$(node -e '
     console.log(exe);
 ' "$artifacts")
 rm -f "$artifacts"
-cargo test --workspace 2>&1 | tee "$counts_dir/cargo.log"
+# A hung test fails the run after AMTSWEG_TEST_TIMEOUT seconds (default 30
+# minutes; the tests themselves take a few) instead of CI's whole budget.
+test_timeout="${AMTSWEG_TEST_TIMEOUT:-1800}"
+timeout --kill-after=30 "$test_timeout" cargo test --workspace 2>&1 | tee "$counts_dir/cargo.log" || {
+    rc=$?
+    [ "$rc" -eq 124 ] && echo "test: ERROR: cargo test did not finish within ${test_timeout}s (a hung test?)" >&2
+    exit "$rc"
+}
 step_done
 
 # --- 5. hydration bundle ---------------------------------------------------

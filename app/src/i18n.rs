@@ -281,12 +281,13 @@ pub struct SavedUi {
     pub email_intro: &'static str,
     pub email_label: &'static str,
     pub email_button: &'static str,
-    pub email_saved: &'static str,
+    /// `{}`: the address.
+    pub email_sent: &'static str,
+    pub email_failed: &'static str,
+    pub email_too_many: &'static str,
     pub continue_now: &'static str,
 }
 
-// TODO(issue 4): when mails are sent, say that the link was sent
-// (email_intro, email_saved) instead of that it cannot be sent yet.
 const SAVED_DE: SavedUi = SavedUi {
     button: "Speichern und später fortsetzen",
     title: "Ihre Angaben sind gespeichert",
@@ -301,12 +302,17 @@ const SAVED_DE: SavedUi = SavedUi {
     new_link: "Neuen Link erstellen",
     kept_until: "Ihre Angaben bleiben bis {} gespeichert. Danach werden sie gelöscht.",
     email_heading: "Link per E-Mail",
-    email_intro: "Sie können Ihre E-Mail-Adresse angeben. Der E-Mail-Versand ist in diesem Portal \
-                  aber noch nicht eingerichtet: Die Adresse wird mit Ihrem Antrag gespeichert, \
-                  eine E-Mail mit dem Link erhalten Sie noch nicht. Bitte speichern Sie den Link selbst.",
+    email_intro: "Wir schicken Ihnen den Link auch gern per E-Mail. Die E-Mail enthält nur den Link, \
+                  keine Angaben aus Ihrem Antrag. Ihre Adresse wird mit dem Antrag gespeichert.",
     email_label: "E-Mail-Adresse",
-    email_button: "E-Mail-Adresse speichern",
-    email_saved: "Die E-Mail-Adresse wurde gespeichert. Eine E-Mail wurde nicht verschickt.",
+    email_button: "Link per E-Mail senden",
+    email_sent: "Wir haben den Link an {} geschickt. Wenn keine E-Mail ankommt, \
+                 sehen Sie bitte auch im Spam-Ordner nach.",
+    email_failed: "Die E-Mail konnte gerade nicht verschickt werden. Ihre Angaben sind gespeichert. \
+                   Bitte speichern Sie den Link selbst oder versuchen Sie es später noch einmal.",
+    email_too_many: "Sie haben den Link schon mehrmals per E-Mail angefordert. \
+                     Weitere E-Mails sind aus Sicherheitsgründen nicht möglich. \
+                     Bitte speichern Sie den Link selbst.",
     continue_now: "Antrag jetzt weiter ausfüllen",
 };
 
@@ -324,12 +330,16 @@ const SAVED_EN: SavedUi = SavedUi {
     new_link: "Create a new link",
     kept_until: "Your answers are kept until {}. After that they are deleted.",
     email_heading: "Link by e-mail",
-    email_intro: "You can give your e-mail address. Sending e-mails is not set up on this portal \
-                  yet, though: the address is saved with your application, but you will not get \
-                  an e-mail with the link yet. Please save the link yourself.",
+    email_intro: "We can also send you the link by e-mail. The e-mail contains only the link, \
+                  none of your answers. Your address is saved with your application.",
     email_label: "E-mail address",
-    email_button: "Save e-mail address",
-    email_saved: "The e-mail address has been saved. No e-mail has been sent.",
+    email_button: "Send the link by e-mail",
+    email_sent: "We have sent the link to {}. If no e-mail arrives, please also look in your \
+                 spam folder.",
+    email_failed: "The e-mail could not be sent just now. Your answers are saved. \
+                   Please save the link yourself or try again later.",
+    email_too_many: "You have already asked for the link by e-mail several times. \
+                     For your security no more e-mails can be sent. Please save the link yourself.",
     continue_now: "Continue your application now",
 };
 

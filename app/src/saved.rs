@@ -1,15 +1,17 @@
 //! "Save and continue later" (GOV.UK "save and return", KERN UX): the page
 //! a step's secondary button leads to. It shows the resume link
 //! (`{AMTSWEG_PUBLIC_URL}/resume/{token}`), how long the draft is kept,
-//! a hint to keep the link secret, and an optional e-mail field.
+//! a hint to keep the link secret, and a form that mails the link.
 //!
 //! The link's token exists only in the link: the server issues it on the
 //! POST of the button, keeps it in the session for exactly one GET of this
 //! page (never in a URL, never in a log) and forgets it. A reload shows the
 //! page without the link and offers a new one (which ends the old one).
-//! The e-mail form sends the shown token back (hidden field) so the page
-//! can show the same link again after saving the address; the server
+//! The e-mail form sends the shown token back (hidden field) so that the
+//! mail carries the same link and the page can show it again; the server
 //! accepts it only if it is the current token of this session's draft.
+//! Without it (the page was reloaded), the mail gets a new link, which
+//! the page then shows as well.
 
 use amtsweg_forms::{Lang, Text};
 use leptos::prelude::*;
@@ -33,12 +35,23 @@ pub struct SavedView {
     pub email: String,
     /// The e-mail entry was rejected with this message.
     pub email_error: Option<Text>,
-    /// The address was saved by the POST before this page.
-    pub email_saved: bool,
+    /// What the e-mail form's POST before this page did.
+    pub email_status: Option<EmailStatus>,
     /// "Continue now": the first step that still needs answers, or the
     /// check page.
     pub continue_href: String,
     pub csrf: String,
+}
+
+/// The outcome of sending the link by e-mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EmailStatus {
+    /// The mail server took the mail (the input shows the address).
+    Sent,
+    /// Sending failed (server down, address refused): save the link yourself.
+    Failed,
+    /// This session has sent as many mails as it may.
+    TooMany,
 }
 
 /// The saved page's data. Reading it uses up the link kept for it.
@@ -60,7 +73,7 @@ pub mod ssr {
         messages::{self, Name},
     };
 
-    use super::SavedView;
+    use super::{EmailStatus, SavedView};
     use crate::catalog::CatalogError;
     use crate::i18n::{href, saved_ui};
     use crate::journey::{
@@ -89,7 +102,12 @@ pub mod ssr {
     /// The outcome of the e-mail form, shown once.
     #[derive(Debug, Clone, PartialEq)]
     pub enum EmailNotice {
-        Saved,
+        /// Sent to the draft's contact address.
+        Sent,
+        /// Not sent; the address was stored all the same.
+        Failed,
+        /// Refused: the session's limit of mails is reached.
+        TooMany,
         /// Not an e-mail address (or empty): the entry, to show it again.
         Invalid(String),
     }
@@ -132,13 +150,16 @@ pub mod ssr {
             Some(step) => step_href(id, step, lang),
             None => check_href(id, lang),
         };
-        let (email, email_error, email_saved) = match data.email {
+        let stored = data.contact_email.unwrap_or_default();
+        let (email, email_error, email_status) = match data.email {
             Some(EmailNotice::Invalid(entered)) => {
                 let message = email_message(&entered);
-                (entered, Some(message), false)
+                (entered, Some(message), None)
             }
-            Some(EmailNotice::Saved) => (data.contact_email.unwrap_or_default(), None, true),
-            None => (data.contact_email.unwrap_or_default(), None, false),
+            Some(EmailNotice::Sent) => (stored, None, Some(EmailStatus::Sent)),
+            Some(EmailNotice::Failed) => (stored, None, Some(EmailStatus::Failed)),
+            Some(EmailNotice::TooMany) => (stored, None, Some(EmailStatus::TooMany)),
+            None => (stored, None, None),
         };
         Ok(Outcome::Show(SavedView {
             form_id: id.to_owned(),
@@ -152,7 +173,7 @@ pub mod ssr {
             expires: data.expires,
             email,
             email_error,
-            email_saved,
+            email_status,
             continue_href,
             csrf: draft.csrf,
         }))

@@ -5,6 +5,8 @@
 // submitted. Also: the e-mail form, a wrong link, and axe-core on the saved
 // page and on the wrong-link page. Elements are found by role and label.
 import { test, expect, type Browser, type Page } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { expectNoAxeViolations } from './a11y';
 
 const group = (page: Page, name: string | RegExp) => page.getByRole('group', { name });
@@ -35,6 +37,22 @@ async function saveAndReadLink(page: Page): Promise<string> {
   // The link is also its own text, to copy or write down.
   await expect(link).toHaveText(href!);
   return href!;
+}
+
+/** The one mail to `address` that the server wrote into AMTSWEG_E2E_MAIL_DIR
+ * (scripts/e2e.sh), with soft line breaks and quoted-printable undone. */
+function readMailTo(address: string): string {
+  const dir = process.env.AMTSWEG_E2E_MAIL_DIR;
+  expect(dir, 'AMTSWEG_E2E_MAIL_DIR (set by scripts/e2e.sh)').toBeTruthy();
+  const mails = fs
+    .readdirSync(dir!)
+    .filter((name) => name.endsWith('.eml'))
+    .map((name) => fs.readFileSync(path.join(dir!, name), 'utf8'))
+    .filter((text) => text.includes(`To: ${address}`));
+  expect(mails).toHaveLength(1);
+  return mails[0]
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** A context like the test's own (JavaScript on or off), without cookies. */
@@ -106,7 +124,7 @@ test.describe('save and continue later', () => {
     }
   });
 
-  test('the saved page keeps an e-mail address and has no axe-core violations', async ({ page, browser, javaScriptEnabled }) => {
+  test('the saved page mails the link and has no axe-core violations', async ({ page, browser, javaScriptEnabled }) => {
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     await startAndAnswerSome(page);
@@ -119,7 +137,7 @@ test.describe('save and continue later', () => {
 
     const email = page.getByLabel('E-Mail-Adresse', { exact: true });
     await email.fill('erika@');
-    await page.getByRole('button', { name: 'E-Mail-Adresse speichern' }).click();
+    await page.getByRole('button', { name: 'Link per E-Mail senden' }).click();
     const summary = page.getByRole('alert');
     const error = summary.getByRole('link', { name: /muss eine E-Mail-Adresse sein/ });
     await expect(error).toBeVisible();
@@ -130,12 +148,18 @@ test.describe('save and continue later', () => {
     // The same link is still on the page.
     await expect(page.getByRole('link', { name: link })).toBeVisible();
 
-    await email.fill('erika@example.org');
-    await page.getByRole('button', { name: 'E-Mail-Adresse speichern' }).click();
-    // Honest: saved, but no mail was sent (there is no mail delivery yet).
-    await expect(page.getByRole('status')).toHaveText(/Die E-Mail-Adresse wurde gespeichert\. Eine E-Mail wurde nicht verschickt\./);
-    await expect(page.getByLabel('E-Mail-Adresse', { exact: true })).toHaveValue('erika@example.org');
+    // A unique address, to find this test's mail among the others.
+    const address = `erika-${Date.now()}-${javaScriptEnabled ? 'js' : 'nojs'}@example.org`;
+    await email.fill(address);
+    await page.getByRole('button', { name: 'Link per E-Mail senden' }).click();
+    await expect(page.getByRole('status')).toHaveText(new RegExp(`Wir haben den Link an ${address.replace(/\./g, '\\.')} geschickt\\.`));
+    await expect(page.getByLabel('E-Mail-Adresse', { exact: true })).toHaveValue(address);
     await expect(page.getByRole('link', { name: link })).toBeVisible();
+    // The mail (a file of lettre's file transport here) holds that link.
+    const mail = readMailTo(address);
+    expect(mail).toContain(link);
+    expect(mail).not.toContain('Mustermann');
+    await expectNoAxeViolations(page, browser, javaScriptEnabled);
 
     // A reload no longer shows the link, but offers a new one.
     await page.reload();

@@ -72,7 +72,9 @@ pub async fn serve(config: &Config) -> Result<(), StartError> {
         .with_auth(
             crate::auth::Auth::new(config.oidc.as_ref(), &config.public_url)
                 .map_err(StartError::Login)?,
-        );
+        )
+        .with_mailer(crate::mail::Mailer::from_config(config)?);
+    tracing::info!(to = %state.mailer.describe(), "mails go to");
     // Housekeeping while the server runs: expired drafts (with their
     // uploads) and sessions.
     let draft_cleanup = cleanup::spawn(

@@ -139,8 +139,12 @@ pub struct Config {
     pub definitions_dir_explicit: bool,
     /// Login; `None` means login is off.
     pub oidc: Option<OidcConfig>,
-    /// Mail server; stored, used from issue 4 on.
+    /// Mail server (`AMTSWEG_SMTP_URL`); `None`: mails are written as files
+    /// into `{data_dir}/mail` (see [`crate::mail`]).
     pub smtp_url: Option<Url>,
+    /// Sender of every mail (`AMTSWEG_MAIL_FROM`), default
+    /// `Amtsweg <noreply@{host of the public URL}>`.
+    pub mail_from: lettre::message::Mailbox,
     /// The built site (`pkg/amtsweg.js`, `pkg/amtsweg.wasm`).
     pub site_root: PathBuf,
     /// How often expired drafts are deleted (`AMTSWEG_DRAFT_CLEANUP_SECONDS`).
@@ -164,12 +168,27 @@ impl fmt::Debug for Config {
                 "smtp_url",
                 &self.smtp_url.as_ref().map(|u| redact_url(u.as_str())),
             )
+            .field("mail_from", &self.mail_from.to_string())
             .field("site_root", &self.site_root)
             .field("draft_cleanup_interval", &self.draft_cleanup_interval)
             .field("upload_max_bytes", &self.upload_max_bytes)
             .field("clamd", &self.clamd)
             .finish()
     }
+}
+
+/// `Amtsweg <noreply@{host}>` for a public URL with a domain name;
+/// `noreply@localhost` for an IP address or `localhost`.
+fn default_mail_from(public_url: &Url) -> lettre::message::Mailbox {
+    let domain = match public_url.host() {
+        Some(url::Host::Domain(domain)) if domain.contains('.') => domain.to_owned(),
+        _ => "localhost".to_owned(),
+    };
+    let address = lettre::Address::new("noreply", &domain)
+        .or_else(|_| lettre::Address::new("noreply", "localhost"));
+    #[allow(clippy::expect_used)]
+    let address = address.expect("noreply@localhost is a valid address");
+    lettre::message::Mailbox::new(Some("Amtsweg".to_owned()), address)
 }
 
 /// The URL with any password replaced, for logs.
@@ -194,6 +213,7 @@ struct FileConfig {
     definitions_dir: Option<String>,
     site_root: Option<String>,
     smtp_url: Option<String>,
+    mail_from: Option<String>,
     draft_cleanup_seconds: Option<String>,
     /// A number in TOML, or a string like the environment variable.
     upload_max_bytes: Option<toml::Value>,
@@ -339,6 +359,15 @@ impl Config {
             None => None,
         };
 
+        let mail_from = match pick("AMTSWEG_MAIL_FROM", "mail_from", &file.mail_from) {
+            Some(raw) => raw
+                .value
+                .trim()
+                .parse::<lettre::message::Mailbox>()
+                .map_err(|_| raw.error("is not a sender like 'Amtsweg <noreply@example.org>'"))?,
+            None => default_mail_from(&public_url),
+        };
+
         let upload_max_bytes = match pick(
             "AMTSWEG_UPLOAD_MAX_BYTES",
             "upload_max_bytes",
@@ -429,6 +458,7 @@ impl Config {
             definitions_dir_explicit,
             oidc,
             smtp_url,
+            mail_from,
             site_root,
             draft_cleanup_interval,
             upload_max_bytes,
@@ -634,9 +664,24 @@ mod tests {
         assert_eq!(c.site_root, PathBuf::from("target/site"));
         assert!(c.oidc.is_none());
         assert!(c.smtp_url.is_none());
+        assert_eq!(c.mail_from.to_string(), "Amtsweg <noreply@localhost>");
         assert_eq!(c.upload_max_bytes, DEFAULT_UPLOAD_MAX_BYTES);
         assert!(c.clamd.is_none());
         assert_eq!(c.draft_cleanup_interval, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn mail_sender_follows_the_public_url_or_is_set() {
+        let c = config(&[("AMTSWEG_PUBLIC_URL", "https://antrag.thueringen.de")]).unwrap();
+        assert_eq!(
+            c.mail_from.to_string(),
+            "Amtsweg <noreply@antrag.thueringen.de>"
+        );
+        let c = config(&[("AMTSWEG_MAIL_FROM", "Landratsamt <post@lra.example>")]).unwrap();
+        assert_eq!(c.mail_from.to_string(), "Landratsamt <post@lra.example>");
+        let e = config(&[("AMTSWEG_MAIL_FROM", "keine Adresse")]).unwrap_err();
+        assert_eq!(e.setting, "AMTSWEG_MAIL_FROM");
+        assert!(e.message.contains("noreply@example.org"), "{}", e.message);
     }
 
     #[test]

@@ -63,4 +63,8 @@ pub enum StartError {
     /// Login cannot be set up (see `auth::Auth::new`); names the setting.
     #[error("{0}")]
     Login(String),
+    /// The mail transport cannot be set up (`AMTSWEG_SMTP_URL` or the
+    /// data dir's `mail/`).
+    #[error("AMTSWEG_SMTP_URL / AMTSWEG_DATA_DIR: mail cannot be set up: {0}")]
+    Mail(#[from] crate::mail::MailError),
 }

@@ -21,6 +21,7 @@ pub mod error;
 pub mod evaluations;
 pub mod journey_routes;
 pub mod journey_uploads;
+pub mod mail;
 pub mod metrics;
 pub mod reference;
 pub mod resume;

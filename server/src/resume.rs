@@ -36,9 +36,14 @@
 //! a draft existed. The lookup is by hash, so no comparison of the secret
 //! can leak through timing.
 //!
-//! **E-mail.** There is no mail component yet (issue 4): the address is
-//! stored on the draft (`contact_email`) and the page says plainly that
-//! no e-mail was sent.
+//! **E-mail.** The form stores the address on the draft (`contact_email`)
+//! and mails the link through [`crate::mail::Mailer`]: the shown link if
+//! its token came back, else a new one (which the page then shows; the
+//! old one ends). The mail holds the link, its expiry and a warning, in
+//! the page's language, never an answer. A session may send
+//! [`MAILS_PER_SESSION`] such mails, so the form cannot be used to flood
+//! a stranger's mailbox from one session. The page says whether the mail
+//! server took the mail; a failure keeps everything saved.
 
 use amtsweg_app::saved::ssr::{EmailNotice, SavedData};
 use amtsweg_forms::{Form, Text, values::parse_email};
@@ -58,6 +63,7 @@ use uuid::Uuid;
 use crate::{
     csrf::CsrfForm,
     journey_routes::{Journey, JourneyError, env},
+    mail::Mail,
     routes::AppState,
     session::{self, SessionError},
     store::{DraftState, ResumeToken},
@@ -78,9 +84,80 @@ struct SavedFlash {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 enum FlashEmail {
-    Saved,
+    Sent,
+    Failed,
+    TooMany,
     /// The rejected entry, shown again in the input.
     Invalid(String),
+}
+
+/// How many resume-link mails one session may send.
+pub const MAILS_PER_SESSION: u32 = 5;
+
+/// Session key: resume-link mails sent by this session.
+const MAILS_SENT_KEY: &str = "resume_mails_sent";
+
+/// The resume-link mail's texts; `{title}`, `{link}` and `{expires}` are
+/// filled in.
+struct ResumeMailText {
+    subject: &'static str,
+    body: &'static str,
+}
+
+const RESUME_MAIL_DE: ResumeMailText = ResumeMailText {
+    subject: "Ihr gespeicherter Antrag: {title}",
+    body: "Guten Tag,
+
+Sie haben Ihren Antrag „{title}“ gespeichert. Mit diesem Link können Sie ihn weiter ausfüllen, auch auf einem anderen Gerät:
+
+{link}
+
+Der Link gilt bis {expires}. Danach werden Ihre Angaben gelöscht.
+
+Bitte geben Sie den Link nicht weiter: Wer ihn kennt, kann Ihre Angaben sehen und ändern. Wenn Sie einen neuen Link erstellen, gilt dieser Link nicht mehr.
+
+Sie haben diese E-Mail nicht angefordert? Dann können Sie sie löschen.
+
+Diese E-Mail wurde automatisch verschickt. Bitte antworten Sie nicht darauf.
+",
+};
+
+const RESUME_MAIL_EN: ResumeMailText = ResumeMailText {
+    subject: "Your saved application: {title}",
+    body: "Hello,
+
+You have saved your application \u{201c}{title}\u{201d}. With this link you can continue it, also on another device:
+
+{link}
+
+The link is valid until {expires}. After that your answers are deleted.
+
+Please do not pass the link on: anyone who has it can see and change your answers. If you create a new link, this one stops working.
+
+You did not ask for this e-mail? Then you can delete it.
+
+This e-mail was sent automatically. Please do not reply to it.
+",
+};
+
+/// The mail with the resume `link` of `form_title`, in German or English.
+pub fn resume_mail(to: &str, english: bool, form_title: &Text, link: &str, expires: &Text) -> Mail {
+    let (text, lang) = if english {
+        (&RESUME_MAIL_EN, amtsweg_forms::Lang::En)
+    } else {
+        (&RESUME_MAIL_DE, amtsweg_forms::Lang::De)
+    };
+    let fill = |template: &str| {
+        template
+            .replace("{title}", form_title.get(lang))
+            .replace("{link}", link)
+            .replace("{expires}", expires.get(lang))
+    };
+    Mail {
+        to: to.to_owned(),
+        subject: fill(text.subject),
+        body: fill(text.body),
+    }
 }
 
 /// The routes of this module (the saved page's GET is a Leptos route).
@@ -99,19 +176,30 @@ pub async fn issue_link(
     form: &Form,
     draft_id: Uuid,
 ) -> Result<(), JourneyError> {
-    let days = i64::from(form.definition().draft_expiry_days);
-    let expires = OffsetDateTime::now_utc() + time::Duration::days(days);
-    let (token, _expires) = state.db.renew_resume_token(draft_id, expires).await?;
+    let (token, _expires) = new_token(state, form, draft_id).await?;
     set_flash(
         sessions.session(),
         SavedFlash {
             form_id: form.definition().id.clone(),
-            token: Some(token.as_str().to_owned()),
+            token: Some(token),
             email: None,
         },
     )
     .await?;
     Ok(())
+}
+
+/// A new resume token for `draft_id` (the old one ends) and the draft's
+/// new expiry: the form's full period from now.
+async fn new_token(
+    state: &AppState,
+    form: &Form,
+    draft_id: Uuid,
+) -> Result<(String, OffsetDateTime), JourneyError> {
+    let days = i64::from(form.definition().draft_expiry_days);
+    let expires = OffsetDateTime::now_utc() + time::Duration::days(days);
+    let (token, expires) = state.db.renew_resume_token(draft_id, expires).await?;
+    Ok((token.as_str().to_owned(), expires))
 }
 
 async fn set_flash(session: &Session, flash: SavedFlash) -> Result<(), SessionError> {
@@ -153,7 +241,9 @@ pub async fn saved_data(
         .as_deref()
         .map(|t| resume_link(journey.public_url(), t));
     let email = flash.and_then(|f| f.email).map(|e| match e {
-        FlashEmail::Saved => EmailNotice::Saved,
+        FlashEmail::Sent => EmailNotice::Sent,
+        FlashEmail::Failed => EmailNotice::Failed,
+        FlashEmail::TooMany => EmailNotice::TooMany,
         FlashEmail::Invalid(entered) => EmailNotice::Invalid(entered),
     });
     Ok(Some(SavedData {
@@ -234,16 +324,56 @@ async fn saved_post(
         None => None,
     };
     let entered = value("email").unwrap_or_default().trim().to_owned();
-    let email = match parse_email(&Value::String(entered.clone())) {
+    let (email, token) = match parse_email(&Value::String(entered.clone())) {
         Ok(address) => {
             state.db.set_contact_email(draft.id, Some(&address)).await?;
-            // TODO(issue 4): send the resume link to `address` here (the
-            // token above, when present; issuing a new one would end the
-            // link on the screen), and change the page's texts
-            // (SavedUi::email_intro, email_saved) to say it was sent.
-            FlashEmail::Saved
+            let sent: u32 = session
+                .get(MAILS_SENT_KEY)
+                .await
+                .map_err(SessionError::from)?
+                .unwrap_or(0);
+            if sent >= MAILS_PER_SESSION {
+                (FlashEmail::TooMany, token)
+            } else {
+                session
+                    .insert(MAILS_SENT_KEY, sent + 1)
+                    .await
+                    .map_err(SessionError::from)?;
+                let form = state
+                    .journey
+                    .form(&form_id, Some(draft.form_version))
+                    .await?
+                    .ok_or(JourneyError::NotFound)?;
+                // The shown link, or a new one when none came back.
+                let (token, expires) = match token {
+                    Some(token) => (token, draft.expires_at),
+                    None => new_token(&state, &form, draft.id).await?,
+                };
+                let mut link = resume_link(state.journey.public_url(), &token);
+                if english {
+                    link.push_str("?lang=en");
+                }
+                let mail = resume_mail(
+                    &address,
+                    english,
+                    &form.definition().title,
+                    &link,
+                    &expiry_text(expires),
+                );
+                let outcome = match state.mailer.send(mail).await {
+                    Ok(()) => {
+                        tracing::info!(form = %form_id, "resume link mailed");
+                        FlashEmail::Sent
+                    }
+                    Err(e) => {
+                        tracing::warn!(form = %form_id, error = e.kind(), "resume link mail not sent");
+                        FlashEmail::Failed
+                    }
+                };
+                (outcome, Some(token))
+            }
         }
-        Err(_) => FlashEmail::Invalid(entered),
+        Err(_) => (FlashEmail::Invalid(entered), token),
     };
     set_flash(
         &session,

@@ -5,7 +5,10 @@
 //!
 //! Handlers are thin; the one shared state is [`AppState`].
 
-use std::{sync::Arc, time::Instant};
+use std::{
+    sync::{Arc, OnceLock},
+    time::Instant,
+};
 
 use amtsweg_app::{
     App, STYLESHEET_PATH,
@@ -22,7 +25,7 @@ use axum::{
     routing::get,
 };
 use leptos::{config::LeptosOptions, nonce::Nonce, prelude::*};
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 use tracing::Instrument;
 
@@ -36,6 +39,19 @@ use crate::{
 /// The stylesheet, compiled in so pages are styled even without a built
 /// site directory.
 const STYLESHEET: &str = include_str!("../../style/main.css");
+
+/// The app's Leptos routes, generated once per process.
+///
+/// While Leptos generates routes it suppresses every resource load in the
+/// whole process (`SuppressResourceLoad`, a process-wide flag; see
+/// leptos-rs/leptos#4773): a page whose resource is first polled meanwhile,
+/// by another router of the same process, waits forever. One generation
+/// before the first router exists rules that out. Before this, router tests
+/// that each built a router while others rendered hung now and then.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
 
 /// Everything a request may need. Cloning is cheap.
 #[derive(Debug, Clone)]
@@ -52,6 +68,9 @@ pub struct AppState {
     pub uploads: UploadStorage,
     /// Login with the Servicekonto (off unless `with_auth`).
     pub auth: Arc<crate::auth::Auth>,
+    /// Outgoing mail (none unless `with_mailer`; `amtsweg serve` always
+    /// sets one, see [`crate::mail::Mailer::from_config`]).
+    pub mailer: crate::mail::Mailer,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -87,7 +106,14 @@ impl AppState {
             public_url,
             uploads,
             auth: Arc::new(crate::auth::Auth::disabled()),
+            mailer: crate::mail::Mailer::none(),
         }
+    }
+
+    /// The same state sending mail through `mailer`.
+    pub fn with_mailer(mut self, mailer: crate::mail::Mailer) -> AppState {
+        self.mailer = mailer;
+        self
     }
 
     /// The same state with login through `auth` (see [`crate::auth`]).
@@ -140,12 +166,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::resume::router())
         .merge(crate::definition_route::router())
         .merge(crate::auth::router())
-        .leptos_routes_with_context(
-            &state,
-            generate_route_list(App),
-            context.clone(),
-            app_shell.clone(),
-        )
+        .leptos_routes_with_context(&state, route_list(), context.clone(), app_shell.clone())
         // `amtsweg.wasm.gz` (scripts/build-site.sh) to browsers that take gzip.
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_gzip())
         .fallback(leptos_axum::render_app_to_stream_with_context(

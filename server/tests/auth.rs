@@ -30,9 +30,6 @@ use http_body_util::BodyExt;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
-/// Rendering tests take turns (see the note in `journey.rs`).
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 const CITIZEN_FORM: &str = r#"{
   "id": "wohnen", "version": 1,
   "title": {"de": "Wohnantrag", "en": "Housing application"},
@@ -207,7 +204,6 @@ async fn logged_in(
 }
 
 async fn with_login_off_such_forms_say_so_and_cannot_be_started(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = test_db;
     let app = app(&db.db, false).await;
     let mut browser = Browser {
@@ -235,7 +231,6 @@ async fn with_login_off_such_forms_say_so_and_cannot_be_started(test_db: &TestDb
 }
 
 async fn the_start_page_offers_a_login_at_the_required_level(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = test_db;
     let app = app(&db.db, true).await;
     let mut browser = Browser { app, cookie: None };
@@ -253,7 +248,6 @@ async fn the_start_page_offers_a_login_at_the_required_level(test_db: &TestDb) {
 }
 
 async fn not_logged_in_every_route_of_the_form_leads_to_the_start_page(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = test_db;
     let app = app(&db.db, true).await;
     let mut browser = Browser { app, cookie: None };
@@ -283,7 +277,6 @@ async fn not_logged_in_every_route_of_the_form_leads_to_the_start_page(test_db: 
 }
 
 async fn a_sufficient_login_fills_in_and_submits_the_form(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = test_db;
     let app = app(&db.db, true).await;
     let mut browser = logged_in(&db.db, &app, TrustLevel::Substanziell, AccountType::Citizen).await;
@@ -326,7 +319,6 @@ async fn a_sufficient_login_fills_in_and_submits_the_form(test_db: &TestDb) {
 }
 
 async fn too_low_a_level_is_explained_and_refused_on_every_route(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = test_db;
     let app = app(&db.db, true).await;
     let mut browser = logged_in(&db.db, &app, TrustLevel::Basis, AccountType::Citizen).await;
@@ -385,7 +377,6 @@ async fn too_low_a_level_is_explained_and_refused_on_every_route(test_db: &TestD
 }
 
 async fn the_wrong_kind_of_account_is_explained_and_refused(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = test_db;
     let app = app(&db.db, true).await;
     let mut browser = logged_in(&db.db, &app, TrustLevel::Hoch, AccountType::Citizen).await;
@@ -415,7 +406,6 @@ async fn the_wrong_kind_of_account_is_explained_and_refused(test_db: &TestDb) {
 }
 
 async fn an_unreachable_provider_gives_a_clear_page_and_the_portal_keeps_working(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = test_db;
     let app = app(&db.db, true).await;
     let mut browser = Browser { app, cookie: None };
@@ -442,7 +432,6 @@ async fn an_unreachable_provider_gives_a_clear_page_and_the_portal_keeps_working
 }
 
 async fn a_callback_that_was_not_started_here_is_refused(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = test_db;
     let app = app(&db.db, true).await;
     let mut browser = Browser { app, cookie: None };
@@ -463,7 +452,6 @@ async fn a_callback_that_was_not_started_here_is_refused(test_db: &TestDb) {
 }
 
 async fn logout_needs_the_csrf_token_and_ends_the_session(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = test_db;
     let app = app(&db.db, true).await;
     let mut browser = logged_in(&db.db, &app, TrustLevel::Substanziell, AccountType::Citizen).await;

@@ -15,14 +15,6 @@ use http_body_util::BodyExt;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
-/// The tests of this file take turns. Run in parallel, each on its own
-/// tokio runtime, about one run in ten hung in a rendering step (seen
-/// 2026-11-23; never when run one at a time, never in the end-to-end tests,
-/// where one runtime serves every request). Suspected: Leptos' process-wide
-/// executor meeting several test runtimes. To investigate: see the issue
-/// note of that day.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 const DEFINITION: &str = r#"{
   "id": "reise", "version": 1,
   "title": {"de": "Reiseantrag", "en": "Travel application"},
@@ -327,7 +319,6 @@ const PERSON: [(&str, &str); 7] = [
 
 #[tokio::test(flavor = "multi_thread")]
 async fn start_page_explains_the_service_and_starts_a_draft() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let mut browser = Browser::new(&dir, &db).await;
@@ -384,7 +375,6 @@ async fn start_page_explains_the_service_and_starts_a_draft() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn login_forms_offer_no_start_button() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let mut browser = Browser::new(&dir, &db).await;
@@ -396,7 +386,6 @@ async fn login_forms_offer_no_start_button() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn errors_redirect_back_with_a_summary_and_keep_the_values() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let mut browser = Browser::new(&dir, &db).await;
@@ -461,7 +450,6 @@ async fn errors_redirect_back_with_a_summary_and_keep_the_values() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn steps_hidden_by_a_rule_are_skipped_and_the_check_page_lists_answers_and_fees() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let mut browser = Browser::new(&dir, &db).await;
@@ -525,7 +513,6 @@ async fn steps_hidden_by_a_rule_are_skipped_and_the_check_page_lists_answers_and
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_group_grows_and_shrinks_without_javascript() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let mut browser = Browser::new(&dir, &db).await;
@@ -585,7 +572,6 @@ async fn a_group_grows_and_shrinks_without_javascript() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn follow_ups_of_a_question_left_out_are_left_out_too() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let mut browser = Browser::new(&dir, &db).await;
@@ -658,7 +644,6 @@ async fn complete(browser: &mut Browser) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn submitting_twice_shows_the_same_reference() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let mut browser = Browser::new(&dir, &db).await;
@@ -691,7 +676,6 @@ async fn submitting_twice_shows_the_same_reference() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn incomplete_answers_send_the_check_page_to_the_first_error() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let mut browser = Browser::new(&dir, &db).await;
@@ -705,7 +689,6 @@ async fn incomplete_answers_send_the_check_page_to_the_first_error() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn english_is_kept_across_redirects() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let mut browser = Browser::new(&dir, &db).await;
@@ -740,7 +723,6 @@ async fn english_is_kept_across_redirects() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_post_without_the_token_is_refused() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let mut browser = Browser::new(&dir, &db).await;
@@ -753,7 +735,6 @@ async fn a_post_without_the_token_is_refused() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_large_forms_first_step_weighs_less_than_50_kb_with_the_stylesheet() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let Some(dir) = common::example_definitions_dir() else {
         return;
@@ -784,7 +765,6 @@ async fn the_large_forms_first_step_weighs_less_than_50_kb_with_the_stylesheet()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_example_form_renders_its_start_page() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let Some(dir) = common::example_definitions_dir() else {
         return;
@@ -815,7 +795,6 @@ async fn upload_browser(dir: &TempDir, db: &common::TestDb) -> (Browser, TempDir
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pdf_is_uploaded_listed_and_shown_on_the_check_page() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let (mut browser, files) = upload_browser(&dir, &db).await;
@@ -855,7 +834,6 @@ async fn a_pdf_is_uploaded_listed_and_shown_on_the_check_page() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_png_for_a_pdf_field_is_an_error_and_the_other_answers_stay() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let (mut browser, files) = upload_browser(&dir, &db).await;
@@ -891,7 +869,6 @@ async fn a_png_for_a_pdf_field_is_an_error_and_the_other_answers_stay() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_uploaded_file_can_be_removed_without_javascript() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let (mut browser, files) = upload_browser(&dir, &db).await;
@@ -933,7 +910,6 @@ async fn an_uploaded_file_can_be_removed_without_javascript() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_multipart_post_without_the_token_stores_nothing() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let (mut browser, files) = upload_browser(&dir, &db).await;
@@ -993,7 +969,6 @@ async fn limited_browser(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_post_over_the_body_limit_gets_the_413_page_and_the_draft_stays() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let files = tempfile::tempdir().unwrap();
@@ -1043,7 +1018,6 @@ async fn a_post_over_the_body_limit_gets_the_413_page_and_the_draft_stays() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_urlencoded_post_over_its_limit_gets_the_413_page() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let mut browser = Browser::new(&dir, &db).await;
@@ -1060,7 +1034,6 @@ async fn an_urlencoded_post_over_its_limit_gets_the_413_page() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_file_field_takes_at_most_max_files() {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let db = common::sqlite().await;
     let dir = definitions();
     let (mut browser, files) = upload_browser(&dir, &db).await;

@@ -3,8 +3,9 @@
 //! without showing errors, the saved page shows an absolute link once, the
 //! link opens the draft in a new browser (new cookie jar, session id
 //! rotated) with its answers and lets it be submitted, a bad or expired
-//! link gets the same 404 page, the e-mail form stores the address, and a
-//! new link ends the old one.
+//! link gets the same 404 page, the e-mail form stores the address and
+//! mails the link (to a real SMTP server, aiosmtpd), and a new link ends
+//! the old one.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[macro_use]
@@ -20,10 +21,6 @@ use common::TestDb;
 use http_body_util::BodyExt;
 use tempfile::TempDir;
 use tower::ServiceExt;
-
-/// One test at a time: like `journey.rs`, these render Leptos pages, which
-/// hung now and then when tests on several runtimes rendered at once.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const DEFINITION: &str = r#"{
   "id": "antrag", "version": 1,
@@ -214,7 +211,6 @@ async fn contact_email(db: &Db) -> Option<String> {
 }
 
 async fn saving_an_invalid_step_for_later_keeps_its_values_and_shows_the_link(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let dir = definitions();
     let app = common::app(&test_db.db, dir.path()).await;
     let mut browser = Browser::new(&app);
@@ -284,7 +280,6 @@ async fn saving_an_invalid_step_for_later_keeps_its_values_and_shows_the_link(te
 }
 
 async fn the_link_opens_the_draft_in_another_browser(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let dir = definitions();
     let app = common::app(&test_db.db, dir.path()).await;
     let mut phone = Browser::new(&app);
@@ -354,7 +349,6 @@ async fn the_link_opens_the_draft_in_another_browser(test_db: &TestDb) {
 }
 
 async fn a_bad_token_gets_a_clear_404_page(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let dir = definitions();
     let app = common::app(&test_db.db, dir.path()).await;
     let mut browser = Browser::new(&app);
@@ -383,7 +377,6 @@ async fn a_bad_token_gets_a_clear_404_page(test_db: &TestDb) {
 }
 
 async fn an_expired_drafts_link_fails(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let dir = definitions();
     let app = common::app(&test_db.db, dir.path()).await;
     let mut browser = Browser::new(&app);
@@ -405,18 +398,26 @@ async fn an_expired_drafts_link_fails(test_db: &TestDb) {
     assert!(page.location.is_empty());
 }
 
-async fn the_email_is_stored_and_the_link_shown_again(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
+async fn the_link_is_mailed_and_shown_again(test_db: &TestDb) {
+    let Some(smtp) = common::SmtpSink::start() else {
+        return;
+    };
     let dir = definitions();
-    let app = common::app(&test_db.db, dir.path()).await;
+    let app = common::app_with_mailer(&test_db.db, dir.path(), smtp.mailer()).await;
     let mut browser = Browser::new(&app);
     browser.start().await;
     let saved = browser.save_for_later("person", &[("name", "Erika")]).await;
+    assert!(
+        saved.main().contains("Link per E-Mail senden"),
+        "{}",
+        saved.main()
+    );
     let link = saved.link().unwrap();
     let token = saved
         .hidden("token")
         .expect("the token for the e-mail form");
 
+    // A wrong address: an error naming the field, nothing stored or sent.
     let posted = browser
         .post(
             "/forms/antrag/gespeichert",
@@ -437,7 +438,9 @@ async fn the_email_is_stored_and_the_link_shown_again(test_db: &TestDb) {
     assert!(main.contains("value=\"erika@\""), "{main}");
     assert_eq!(page.link().as_deref(), Some(link.as_str()), "shown again");
     assert_eq!(contact_email(&test_db.db).await, None);
+    assert!(smtp.received().is_empty());
 
+    // A good one: stored, and the shown link is mailed.
     let posted = browser
         .post(
             "/forms/antrag/gespeichert",
@@ -453,17 +456,40 @@ async fn the_email_is_stored_and_the_link_shown_again(test_db: &TestDb) {
     let page = browser.get("/forms/antrag/gespeichert").await;
     let main = page.main();
     assert!(
-        main.contains("Die E-Mail-Adresse wurde gespeichert. Eine E-Mail wurde nicht verschickt."),
+        main.contains("Wir haben den Link an erika@example.org geschickt."),
         "{main}"
     );
+    assert!(main.contains("role=\"status\""), "{main}");
     assert!(main.contains("value=\"erika@example.org\""), "{main}");
     assert_eq!(page.link().as_deref(), Some(link.as_str()));
     assert_eq!(
         contact_email(&test_db.db).await.as_deref(),
         Some("erika@example.org")
     );
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert_eq!(mail.rcpt_tos, ["erika@example.org"]);
+    assert_eq!(mail.to, "erika@example.org");
+    assert_eq!(mail.from, "Amtsweg <noreply@amtsweg.test>");
+    assert_eq!(mail.subject, "Ihr gespeicherter Antrag: Testantrag");
+    assert!(mail.body.contains(&format!("\n{link}\n")), "{}", mail.body);
+    assert!(mail.body.contains("Der Link gilt bis "), "{}", mail.body);
+    assert!(mail.body.contains(" Uhr."), "{}", mail.body);
+    // Only the link, never an answer.
+    assert!(
+        !mail.data.contains("Erika\r\n") && !mail.body.contains("Erika"),
+        "{}",
+        mail.body
+    );
 
-    // A token that is not this draft's is not shown back.
+    // The mailed link opens the draft in another browser.
+    let mut other = Browser::new(&app);
+    let opened = other.get(path_of(&link)).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+
+    // Without this draft's token (a reload, or a forged one) the mail
+    // gets a new link, which the page shows; the old one ends.
     let posted = browser
         .post(
             "/forms/antrag/gespeichert",
@@ -471,22 +497,141 @@ async fn the_email_is_stored_and_the_link_shown_again(test_db: &TestDb) {
                 ("_csrf", &page.csrf()),
                 ("token", &"B".repeat(43)),
                 ("email", "erika@example.org"),
+                ("_action", "email"),
             ],
         )
         .await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER);
     let page = browser.get("/forms/antrag/gespeichert").await;
-    assert_eq!(page.link(), None);
+    let new_link = page.link().expect("the new link is shown");
+    assert_ne!(new_link, link);
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 2);
+    assert!(mails[1].body.contains(&new_link), "{}", mails[1].body);
+    let gone = Browser::new(&app).get(path_of(&link)).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
 
-    // Without the token the POST is refused.
+    // Without the CSRF token the POST is refused.
     let refused = browser
         .post("/forms/antrag/gespeichert", &[("email", "x@example.org")])
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
+async fn the_mail_is_english_on_the_english_page(test_db: &TestDb) {
+    let Some(smtp) = common::SmtpSink::start() else {
+        return;
+    };
+    let dir = definitions();
+    let app = common::app_with_mailer(&test_db.db, dir.path(), smtp.mailer()).await;
+    let mut browser = Browser::new(&app);
+    browser.start().await;
+    let saved = browser.save_for_later("person", &[("name", "Erika")]).await;
+    let posted = browser
+        .post(
+            "/forms/antrag/gespeichert?lang=en",
+            &[
+                ("_csrf", &saved.csrf()),
+                ("email", "erika@example.org"),
+                ("_action", "email"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.location, "/forms/antrag/gespeichert?lang=en");
+    let page = browser.get("/forms/antrag/gespeichert?lang=en").await;
+    assert!(
+        page.main()
+            .contains("We have sent the link to erika@example.org."),
+        "{}",
+        page.main()
+    );
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].subject, "Your saved application: Test application");
+    assert!(mails[0].body.contains("?lang=en\n"), "{}", mails[0].body);
+    assert!(mails[0].body.contains("(German time)"), "{}", mails[0].body);
+}
+
+async fn a_failed_mail_keeps_everything_and_says_so(test_db: &TestDb) {
+    // A port nobody listens on: the mail server is down.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let url = url::Url::parse(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    let mailer =
+        amtsweg_server::mail::Mailer::smtp(&url, "noreply@amtsweg.test".parse().unwrap()).unwrap();
+    let dir = definitions();
+    let app = common::app_with_mailer(&test_db.db, dir.path(), mailer).await;
+    let mut browser = Browser::new(&app);
+    browser.start().await;
+    let saved = browser.save_for_later("person", &[("name", "Erika")]).await;
+    let link = saved.link().unwrap();
+    let posted = browser
+        .post(
+            "/forms/antrag/gespeichert",
+            &[
+                ("_csrf", &saved.csrf()),
+                ("token", &saved.hidden("token").unwrap()),
+                ("email", "erika@example.org"),
+                ("_action", "email"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    let page = browser.get("/forms/antrag/gespeichert").await;
+    let main = page.main();
+    assert!(
+        main.contains("Die E-Mail konnte gerade nicht verschickt werden."),
+        "{main}"
+    );
+    assert!(main.contains("role=\"alert\""), "{main}");
+    assert_eq!(
+        page.link().as_deref(),
+        Some(link.as_str()),
+        "the link stays on screen"
+    );
+    assert_eq!(
+        contact_email(&test_db.db).await.as_deref(),
+        Some("erika@example.org")
+    );
+    let opened = Browser::new(&app).get(path_of(&link)).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "the link still works");
+}
+
+async fn a_session_sends_at_most_five_mails(test_db: &TestDb) {
+    let Some(smtp) = common::SmtpSink::start() else {
+        return;
+    };
+    let dir = definitions();
+    let app = common::app_with_mailer(&test_db.db, dir.path(), smtp.mailer()).await;
+    let mut browser = Browser::new(&app);
+    browser.start().await;
+    let mut page = browser.save_for_later("person", &[("name", "Erika")]).await;
+    for round in 0..6 {
+        let token = page.hidden("token").unwrap();
+        browser
+            .post(
+                "/forms/antrag/gespeichert",
+                &[
+                    ("_csrf", &page.csrf()),
+                    ("token", &token),
+                    ("email", &format!("person{round}@example.org")),
+                    ("_action", "email"),
+                ],
+            )
+            .await;
+        page = browser.get("/forms/antrag/gespeichert").await;
+    }
+    assert_eq!(smtp.received().len(), 5);
+    assert!(
+        page.main()
+            .contains("Weitere E-Mails sind aus Sicherheitsgründen nicht möglich."),
+        "{}",
+        page.main()
+    );
+}
+
 async fn a_new_link_ends_the_old_one(test_db: &TestDb) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let dir = definitions();
     let app = common::app(&test_db.db, dir.path()).await;
     let mut browser = Browser::new(&app);
@@ -527,6 +672,9 @@ on_both_backends!(
     the_link_opens_the_draft_in_another_browser,
     a_bad_token_gets_a_clear_404_page,
     an_expired_drafts_link_fails,
-    the_email_is_stored_and_the_link_shown_again,
+    the_link_is_mailed_and_shown_again,
+    the_mail_is_english_on_the_english_page,
+    a_failed_mail_keeps_everything_and_says_so,
+    a_session_sends_at_most_five_mails,
     a_new_link_ends_the_old_one,
 );

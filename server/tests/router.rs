@@ -1,7 +1,7 @@
 //! Router tests: the pages, `/health`, `/metrics`, the security headers
 //! and the 404 page, through `tower::ServiceExt::oneshot`, on SQLite and
 //! PostgreSQL.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -228,4 +228,50 @@ async fn stylesheet_and_metrics_are_served() {
         "{}",
         metrics.body
     );
+}
+
+/// A page renders completely while other routers of the same process are
+/// being built. Leptos suppresses resource loads process-wide while it
+/// generates routes; before the route list was generated once per process,
+/// a render that met such a generation waited forever (this hung CI).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_render_while_other_routers_are_built() {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    };
+    let test_db = common::sqlite().await;
+    let dir = common::test_definitions_dir();
+    let app = app(&test_db.db, dir.path()).await;
+    let state = common::app_state(&test_db.db, dir.path()).await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let runtime = tokio::runtime::Handle::current();
+    let builder = std::thread::spawn({
+        let stop = stop.clone();
+        move || {
+            let _runtime = runtime.enter();
+            let mut built = 0_u32;
+            while !stop.load(Ordering::Relaxed) {
+                drop(amtsweg_server::routes::router(state.clone()));
+                built += 1;
+            }
+            built
+        }
+    });
+
+    for round in 0..40 {
+        let page = tokio::time::timeout(std::time::Duration::from_secs(10), get(&app, "/"))
+            .await
+            .unwrap_or_else(|_| panic!("render {round} did not finish within 10 s"));
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.main_text().contains("Testantrag"),
+            "render {round}: {}",
+            page.body
+        );
+    }
+    stop.store(true, Ordering::Relaxed);
+    let built = builder.join().unwrap();
+    assert!(built > 0, "no router was built during the renders");
 }

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::{fallback_lang, outcome_page};
 use crate::i18n::{fill, href, saved_ui, ui, use_lang};
-use crate::saved::{SavedView, load_saved, saved_href};
+use crate::saved::{EmailStatus, SavedView, load_saved, saved_href};
 
 #[component]
 pub fn SavedPage() -> impl IntoView {
@@ -90,12 +90,25 @@ pub fn saved_page(view: SavedView, lang: Lang) -> impl IntoView {
         }
         .into_any(),
     };
-    let saved = view.email_saved.then(|| {
-        view! {
+    let status = view.email_status.map(|status| match status {
+        EmailStatus::Sent => view! {
             <div class="notice" role="status">
-                <p>{s.email_saved}</p>
+                <p>{fill(s.email_sent, &[&view.email])}</p>
             </div>
         }
+        .into_any(),
+        EmailStatus::Failed => view! {
+            <div class="notice notice--error" role="alert">
+                <p>{s.email_failed}</p>
+            </div>
+        }
+        .into_any(),
+        EmailStatus::TooMany => view! {
+            <div class="notice notice--error" role="alert">
+                <p>{s.email_too_many}</p>
+            </div>
+        }
+        .into_any(),
     });
     let error = view.email_error.as_ref().map(|message| {
         view! {
@@ -115,7 +128,7 @@ pub fn saved_page(view: SavedView, lang: Lang) -> impl IntoView {
         <h1>{s.title}</h1>
         {link}
         <h2>{s.email_heading}</h2>
-        {saved}
+        {status}
         <p>{s.email_intro}</p>
         <form method="post" action=action novalidate=true>
             <input type="hidden" name="_csrf" value=view.csrf.clone() />

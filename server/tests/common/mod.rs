@@ -173,14 +173,23 @@ pub async fn upload_storage(db: &Db, files_dir: &Path) -> UploadStorage {
 
 /// [`app`] with uploads stored under `files_dir`.
 pub async fn app_with_files(db: &Db, definitions_dir: &Path, files_dir: &Path) -> Router {
+    router(state_with_files(db, definitions_dir, files_dir).await)
+}
+
+/// The state [`app`] builds its router from.
+pub async fn app_state(db: &Db, definitions_dir: &Path) -> AppState {
+    let files = tempfile::tempdir().unwrap().keep();
+    state_with_files(db, definitions_dir, &files).await
+}
+
+async fn state_with_files(db: &Db, definitions_dir: &Path, files_dir: &Path) -> AppState {
     definitions::publish_dir(db, definitions_dir).await.unwrap();
-    let state = AppState::new(
+    AppState::new(
         db.clone(),
         "target/no-site-in-tests",
         "127.0.0.1:3000".parse().unwrap(),
         upload_storage(db, files_dir).await,
-    );
-    router(state)
+    )
 }
 
 /// A response, read completely.
@@ -231,4 +240,129 @@ pub async fn get(app: &Router, uri: &str) -> Answer {
         headers,
         body: String::from_utf8(bytes.to_vec()).unwrap(),
     }
+}
+
+/// A real SMTP server for a test: aiosmtpd, run by
+/// `server/tests/support/smtp_sink.py` on a free loopback port, keeping
+/// each mail it receives as a JSON file. Ends with the test (its stdin
+/// closes when the child handle is dropped).
+pub struct SmtpSink {
+    pub port: u16,
+    dir: TempDir,
+    child: std::process::Child,
+}
+
+/// A mail as the SMTP server received it, with the headers and the body
+/// decoded by Python's `email` package.
+#[derive(Debug, serde::Deserialize)]
+pub struct ReceivedMail {
+    pub mail_from: String,
+    pub rcpt_tos: Vec<String>,
+    pub data: String,
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl SmtpSink {
+    /// Starts the server, or `None` (with a message) outside CI when
+    /// Python with aiosmtpd is missing (scripts/setup.sh installs it into
+    /// .tools/python; AMTSWEG_TEST_PYTHON names another interpreter).
+    pub fn start() -> Option<SmtpSink> {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let python = std::env::var_os("AMTSWEG_TEST_PYTHON")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join(".tools/python/bin/python3"));
+        let script = root.join("server/tests/support/smtp_sink.py");
+        let dir = tempfile::tempdir().unwrap();
+        let missing = |why: String| {
+            let message = format!(
+                "no SMTP test server: {why}; run scripts/setup.sh (installs aiosmtpd into .tools/python) \
+                 or set AMTSWEG_TEST_PYTHON"
+            );
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("{message}");
+            }
+            eprintln!("SKIPPED: {message}");
+        };
+        let mut child = match Command::new(&python)
+            .arg(&script)
+            .arg(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+        {
+            Ok(child) => child,
+            Err(e) => {
+                missing(format!("{} cannot run ({e})", python.display()));
+                return None;
+            }
+        };
+        let mut line = String::new();
+        let stdout = child.stdout.take().unwrap();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        let Some(port) = line
+            .trim()
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+        else {
+            let _ = child.kill();
+            missing(format!(
+                "{} {} printed {line:?}",
+                python.display(),
+                script.display()
+            ));
+            return None;
+        };
+        Some(SmtpSink { port, dir, child })
+    }
+
+    /// `smtp://127.0.0.1:{port}` (plain SMTP on loopback).
+    pub fn url(&self) -> url::Url {
+        url::Url::parse(&format!("smtp://127.0.0.1:{}", self.port)).unwrap()
+    }
+
+    /// A mailer sending to this server as `Amtsweg <noreply@amtsweg.test>`.
+    pub fn mailer(&self) -> amtsweg_server::mail::Mailer {
+        amtsweg_server::mail::Mailer::smtp(
+            &self.url(),
+            "Amtsweg <noreply@amtsweg.test>".parse().unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// The mails received so far, oldest first.
+    pub fn received(&self) -> Vec<ReceivedMail> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|path| serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The router of [`app`], sending mail through `mailer`.
+pub async fn app_with_mailer(
+    db: &Db,
+    definitions_dir: &Path,
+    mailer: amtsweg_server::mail::Mailer,
+) -> Router {
+    router(app_state(db, definitions_dir).await.with_mailer(mailer))
 }
