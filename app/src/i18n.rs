@@ -70,6 +70,10 @@ pub struct Ui {
     pub error_summary_title: &'static str,
     pub optional: &'static str,
     pub date_hint: &'static str,
+    /// Note on a field filled from the service account, may be changed.
+    pub from_account_editable: &'static str,
+    /// Note on a field filled from the service account, read-only.
+    pub from_account_locked: &'static str,
     pub yes: &'static str,
     pub no: &'static str,
     pub select_placeholder: &'static str,
@@ -141,6 +145,9 @@ const DE: Ui = Ui {
     error_summary_title: "Es gibt ein Problem",
     optional: "(freiwillig)",
     date_hint: "Zum Beispiel 17.03.1985",
+    from_account_editable: "Aus Ihrem Servicekonto übernommen. Sie können die Angabe ändern.",
+    from_account_locked: "Aus Ihrem Servicekonto übernommen (bestätigte Angabe). \
+                          Sie können sie hier nicht ändern, nur in Ihrem Servicekonto.",
     yes: "Ja",
     no: "Nein",
     select_placeholder: "Bitte auswählen",
@@ -211,6 +218,9 @@ const EN: Ui = Ui {
     error_summary_title: "There is a problem",
     optional: "(optional)",
     date_hint: "For example 17.03.1985",
+    from_account_editable: "Taken from your service account. You can change it.",
+    from_account_locked: "Taken from your service account (verified). \
+                          You cannot change it here, only in your service account.",
     yes: "Yes",
     no: "No",
     select_placeholder: "Please select",

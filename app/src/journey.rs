@@ -107,6 +107,9 @@ pub struct StepView {
     /// Saving returns to the check page ("Ändern" link).
     pub return_to_check: bool,
     pub csrf: String,
+    /// Fields filled from the service account: whether each may be changed.
+    #[serde(default, skip_serializing_if = "HashMap::is_empty")]
+    pub from_account: HashMap<String, bool>,
 }
 
 /// "Check your answers".
@@ -209,6 +212,9 @@ pub mod ssr {
         pub attempted_steps: Vec<String>,
         /// The CSRF token to put into every form.
         pub csrf: String,
+        /// Fields filled from the login's service account, by id: whether
+        /// the citizen may change them (see the server's `auth::prefill`).
+        pub from_account: HashMap<String, bool>,
     }
 
     /// A stored submission, as the confirmation page needs it.
@@ -484,6 +490,7 @@ pub mod ssr {
             previous: eval.previous_step(step_id).map(str::to_owned),
             return_to_check: false,
             csrf: draft.csrf.clone(),
+            from_account: draft.from_account.clone(),
             step,
         })
     }

@@ -643,6 +643,23 @@ impl Checker {
                 format!("\"{a}\" is not an autocomplete token"),
             );
         }
+        if let Some(prefill) = &f.prefill {
+            if parent.is_some() {
+                self.err(
+                    format!("{path}.prefill"),
+                    "a field in a group cannot be prefilled from the account",
+                );
+            } else if !prefill.claim.fits(kind) {
+                self.err(
+                    format!("{path}.prefill.claim"),
+                    format!(
+                        "the account's \"{}\" cannot fill a field of type \"{}\"",
+                        prefill.claim.name(),
+                        kind.name()
+                    ),
+                );
+            }
+        }
         if let (Some(min), Some(max)) = (f.min_length, f.max_length)
             && min > max
         {

@@ -340,6 +340,9 @@ pub struct Field {
     /// HTML autocomplete token (`given-name`, `email`, …), WCAG 1.3.5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autocomplete: Option<String>,
+    /// Filled from the citizen's service account after login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<Prefill>,
 
     /// Text fields: minimum length in characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -427,6 +430,72 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// A field filled from the service account (Servicekonto) of a logged-in
+/// citizen: `{"claim": "family_name"}`, or with `"editable": true`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Prefill {
+    /// Which verified account attribute fills the field.
+    pub claim: AccountClaim,
+    /// The citizen may change the filled-in value. Default `false`: the
+    /// verified value is shown read-only and the server keeps it whatever
+    /// is posted.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub editable: bool,
+}
+
+/// The account attributes a field can be filled from. Which field types
+/// each fits: [`AccountClaim::fits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountClaim {
+    GivenName,
+    FamilyName,
+    /// The birth date (a date field).
+    Birthdate,
+    Email,
+    /// The postal address (an address field: street and house number,
+    /// postal code, city).
+    Address,
+    /// The street and house number as one text.
+    StreetAddress,
+    PostalCode,
+    /// The city.
+    Locality,
+    Country,
+    /// The company's name (business accounts).
+    Organization,
+}
+
+impl AccountClaim {
+    /// The name in definitions (`family_name`).
+    pub fn name(self) -> &'static str {
+        match self {
+            AccountClaim::GivenName => "given_name",
+            AccountClaim::FamilyName => "family_name",
+            AccountClaim::Birthdate => "birthdate",
+            AccountClaim::Email => "email",
+            AccountClaim::Address => "address",
+            AccountClaim::StreetAddress => "street_address",
+            AccountClaim::PostalCode => "postal_code",
+            AccountClaim::Locality => "locality",
+            AccountClaim::Country => "country",
+            AccountClaim::Organization => "organization",
+        }
+    }
+
+    /// Whether a field of `kind` can hold this attribute.
+    pub fn fits(self, kind: FieldType) -> bool {
+        match self {
+            AccountClaim::Birthdate => kind == FieldType::Date,
+            AccountClaim::Address => kind == FieldType::Address,
+            AccountClaim::Email => matches!(kind, FieldType::Email | FieldType::Text),
+            AccountClaim::PostalCode => matches!(kind, FieldType::PostalCode | FieldType::Text),
+            _ => matches!(kind, FieldType::Text | FieldType::Textarea),
+        }
+    }
+}
+
 impl Field {
     /// A field of `kind` with only the common properties set; the other
     /// options are off. Handy in tests and generators.
@@ -440,6 +509,7 @@ impl Field {
             required_if: None,
             visible_if: None,
             autocomplete: None,
+            prefill: None,
             min_length: None,
             max_length: None,
             pattern: None,

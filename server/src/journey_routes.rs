@@ -54,6 +54,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
+    auth::prefill::{self, PrefillValue, When},
     csrf::{self, CsrfForm, CsrfRejection},
     db::{Db, DbError},
     journey_uploads::{self, UploadTarget, read_multipart},
@@ -211,6 +212,17 @@ impl Journey {
     }
 }
 
+/// What the session's login fills into `form` (nothing without a login).
+async fn prefill_values(
+    session: &tower_sessions::Session,
+    form: &Form,
+) -> Result<Vec<PrefillValue>, SessionError> {
+    Ok(match crate::auth::login::current(session).await? {
+        Some(login) => prefill::values(form, &login),
+        None => Vec::new(),
+    })
+}
+
 /// Today, from the server clock.
 pub(crate) fn env() -> Env {
     Env {
@@ -244,11 +256,20 @@ impl JourneyBackend for Journey {
                 Value::Object(map) => map,
                 _ => Map::new(),
             };
+            let from_account = match self.form(form_id, Some(draft.form_version)).await? {
+                Some(form) => prefill_values(session, &form)
+                    .await?
+                    .into_iter()
+                    .map(|v| (v.field, v.editable))
+                    .collect(),
+                None => Default::default(),
+            };
             Ok(Some(DraftData {
                 form_version: draft.form_version,
                 answers,
                 attempted_steps: draft.attempted_steps,
                 csrf: csrf::token(session).await?.as_str().to_owned(),
+                from_account,
             }))
         })
     }
@@ -506,10 +527,23 @@ async fn start(
             draft
         }
     };
-    let answers = match &draft.answers {
+    let mut answers = match &draft.answers {
         Value::Object(map) => map.clone(),
         _ => Map::new(),
     };
+    // A logged-in citizen's account fills the fields that ask for it.
+    let prefilled = prefill_values(sessions.session(), &form).await?;
+    if prefill::apply(&mut answers, &prefilled, When::Start) {
+        journey
+            .db
+            .save_draft(
+                draft.id,
+                &Value::Object(answers.clone()),
+                &draft.attempted_steps,
+                draft.contact_email.as_deref(),
+            )
+            .await?;
+    }
     let eval = journey.evaluations.evaluate(&form, &answers, &env());
     let to = match eval.applicable_steps().next() {
         Some(step) => format!("/forms/{form_id}/{step}"),
@@ -630,6 +664,13 @@ async fn save_step_inner(
         .filter(|f| f.visible_if.is_some() && !before.field(&f.id).visible)
         .map(|f| f.id.clone())
         .collect();
+    // Read-only values from the account stay what the account says.
+    let prefilled = prefill_values(&session, form)
+        .await
+        .map_err(|e| JourneyError::from(e).into_response())?;
+    let lock = |raw: &mut Answers| {
+        prefill::apply(raw, &prefilled, When::Save);
+    };
     let mut attempted = draft.attempted_steps;
     let step_url = query.url(&format!("/forms/{form_id}/{step_id}"), true);
     let save = |raw: Answers, attempted: Vec<String>, email: Option<String>| {
@@ -647,6 +688,7 @@ async fn save_step_inner(
         // Kept as entered, like "continue", but not checked: the step is
         // not marked as attempted.
         merge_step(&mut raw, step, &posted.answers, &not_shown, false);
+        lock(&mut raw);
         save(raw, attempted, draft.contact_email.clone()).await?;
         resume::issue_link(state, &sessions, form, draft.id)
             .await
@@ -657,6 +699,7 @@ async fn save_step_inner(
 
     if posted.action != Action::Continue {
         merge_step(&mut raw, step, &posted.answers, &not_shown, true);
+        lock(&mut raw);
         apply_action(&mut raw, &posted.action);
         let removed = match &posted.action {
             Action::RemoveFile(field, id)
@@ -691,6 +734,7 @@ async fn save_step_inner(
     }
 
     merge_step(&mut raw, step, &posted.answers, &not_shown, false);
+    lock(&mut raw);
     let eval = journey.evaluations.evaluate(form, &raw, &env);
     let has_errors = eval.step_errors(step_id).next().is_some() || !failures.is_empty();
     attempted.retain(|s| s != step_id);

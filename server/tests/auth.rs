@@ -60,8 +60,26 @@ const OPEN_FORM: &str = r#"{
     {"id": "name", "type": "text", "label": {"de": "Name", "en": "Name"}}]}]
 }"#;
 
+/// Prefilled from the account: the surname read-only, the given name
+/// editable, the birth date (which the test login lacks) plain.
+const PREFILL_FORM: &str = r#"{
+  "id": "meldung", "version": 1,
+  "title": {"de": "Meldung", "en": "Notification"},
+  "summary": {"de": "Kurz", "en": "Short"},
+  "authority": {"id": "amt", "name": {"de": "Amt", "en": "Office"}},
+  "access": {"kind": "service_account", "min_trust_level": "basis"},
+  "steps": [{"id": "angaben", "title": {"de": "Angaben", "en": "Details"}, "fields": [
+    {"id": "nachname", "type": "text", "label": {"de": "Familienname", "en": "Surname"},
+     "required": true, "prefill": {"claim": "family_name"}},
+    {"id": "vorname", "type": "text", "label": {"de": "Vorname", "en": "Given name"},
+     "required": true, "prefill": {"claim": "given_name", "editable": true}},
+    {"id": "geburt", "type": "date", "label": {"de": "Geburtsdatum", "en": "Date of birth"},
+     "prefill": {"claim": "birthdate"}}]}]
+}"#;
+
 fn definitions_dir() -> TempDir {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("meldung.json"), PREFILL_FORM).unwrap();
     std::fs::write(dir.path().join("frei.json"), OPEN_FORM).unwrap();
     std::fs::write(dir.path().join("wohnen.json"), CITIZEN_FORM).unwrap();
     std::fs::write(dir.path().join("firma.json"), BUSINESS_FORM).unwrap();
@@ -477,7 +495,88 @@ async fn logout_needs_the_csrf_token_and_ends_the_session(test_db: &TestDb) {
     assert!(text.contains("Mit Servicekonto anmelden"));
 }
 
+/// The `<input …>` tag of the field named `name`.
+fn input_tag(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\"");
+    let at = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no input {name}: {page}"));
+    let start = page[..at].rfind("<input").unwrap();
+    let end = page[at..].find('>').unwrap() + at;
+    page[start..=end].to_owned()
+}
+
+async fn the_account_fills_the_form_and_read_only_values_stay(test_db: &TestDb) {
+    let db = test_db;
+    let app = app(&db.db, true).await;
+    let mut browser = logged_in(&db.db, &app, TrustLevel::Basis, AccountType::Citizen).await;
+    let page = browser.get("/forms/meldung").await;
+    let csrf = format!("_csrf={}", page.csrf());
+    let started = browser.post("/forms/meldung/starten", &csrf).await;
+    assert_eq!(
+        started.location, "/forms/meldung/angaben",
+        "{}",
+        started.body
+    );
+
+    let step = browser.get("/forms/meldung/angaben").await.text();
+    let surname = input_tag(&step, "nachname");
+    assert!(surname.contains("value=\"Mustermann\""), "{surname}");
+    assert!(surname.contains("readonly"), "{surname}");
+    assert!(
+        surname.contains("aria-describedby=\"nachname-account\""),
+        "{surname}"
+    );
+    assert!(
+        step.contains(
+            "id=\"nachname-account\" class=\"hint hint--account\">\
+             Aus Ihrem Servicekonto übernommen (bestätigte Angabe)."
+        ),
+        "{step}"
+    );
+    let given = input_tag(&step, "vorname");
+    assert!(given.contains("value=\"Erika\""), "{given}");
+    assert!(!given.contains("readonly"), "{given}");
+    assert!(
+        step.contains("Aus Ihrem Servicekonto übernommen. Sie können die Angabe ändern."),
+        "{step}"
+    );
+    // The account has no birth date: an ordinary, empty field.
+    let birth = input_tag(&step, "geburt");
+    assert!(
+        !birth.contains("readonly") && birth.contains("value=\"\""),
+        "{birth}"
+    );
+    assert!(!step.contains("geburt-account"), "{step}");
+
+    // A forged surname is not taken; the editable given name is.
+    let saved = browser
+        .post(
+            "/forms/meldung/angaben",
+            &format!("{csrf}&nachname=F%C3%A4lscher&vorname=Eva&geburt=01.02.1990"),
+        )
+        .await;
+    assert_eq!(saved.location, "/forms/meldung/pruefen", "{}", saved.body);
+    let check = browser.get("/forms/meldung/pruefen").await.text();
+    let main = &check[check.find("<main").unwrap()..check.find("</main>").unwrap()];
+    assert!(main.contains("Mustermann"), "{main}");
+    assert!(main.contains("Eva"), "{main}");
+    assert!(main.contains("01.02.1990"), "{main}");
+    assert!(!check.contains("Fälscher"), "{check}");
+
+    // Without a login nothing is filled in (an open form with the same
+    // kind of field would be plain); the login's form stays out of reach.
+    let mut anonymous = Browser {
+        app: app.clone(),
+        cookie: None,
+    };
+    let start = anonymous.get("/forms/meldung").await.text();
+    assert!(start.contains("Mit Servicekonto anmelden"), "{start}");
+    assert!(!start.contains("Mustermann"), "{start}");
+}
+
 on_both_backends!(
+    the_account_fills_the_form_and_read_only_values_stay,
     with_login_off_such_forms_say_so_and_cannot_be_started,
     the_start_page_offers_a_login_at_the_required_level,
     not_logged_in_every_route_of_the_form_leads_to_the_start_page,

@@ -15,6 +15,11 @@
 //! - A repeatable group is a list of fieldsets ("Person 1", "Person 2")
 //!   with submit buttons `_action=add:group` and `_action=remove:group:1`,
 //!   so adding and removing entries works without JavaScript.
+//! - A field filled from the service account (`StepView::from_account`)
+//!   says so in a note linked by `aria-describedby`; when it may not be
+//!   changed its inputs are `readonly` (still sent, still focusable and
+//!   read by screen readers, unlike `disabled`), and the server keeps the
+//!   account's value whatever is posted.
 //! - A field whose condition reads the same step is wrapped in `<div
 //!   class="conditional" data-condition="{path}">`, for the live checks
 //!   (`crate::live`), which hide it while the condition is false.
@@ -127,6 +132,10 @@ struct Meta {
     hint: Option<(String, String)>,
     cond: Option<(String, String)>,
     error: Option<(String, String)>,
+    /// Filled from the service account: the note's id and text.
+    account: Option<(String, String)>,
+    /// Filled from the account and not to be changed.
+    readonly: bool,
     extra: Vec<String>,
 }
 
@@ -141,6 +150,13 @@ impl Meta {
                 field.kind,
                 FieldType::Info | FieldType::Declaration | FieldType::Group
             );
+        // Only top-level fields are prefilled (their path is their id).
+        let account = ctx
+            .view
+            .from_account
+            .get(&field.id)
+            .copied()
+            .filter(|_| path == field.id);
         let mut label = field.label.get(lang).to_owned();
         if optional {
             label.push(' ');
@@ -158,12 +174,21 @@ impl Meta {
                 .errors
                 .get(path)
                 .map(|e| (format!("{path}-error"), e.clone())),
+            account: account.map(|editable| {
+                let text = if editable {
+                    ctx.t.from_account_editable
+                } else {
+                    ctx.t.from_account_locked
+                };
+                (format!("{path}-account"), text.to_owned())
+            }),
+            readonly: account == Some(false),
             extra: Vec::new(),
         }
     }
 
     fn describedby(&self) -> Option<String> {
-        let ids: Vec<&str> = [&self.hint, &self.cond, &self.error]
+        let ids: Vec<&str> = [&self.account, &self.hint, &self.cond, &self.error]
             .into_iter()
             .flatten()
             .map(|(id, _)| id.as_str())
@@ -184,8 +209,12 @@ impl Meta {
         }
     }
 
-    /// Hint, condition and error paragraphs, in this order.
+    /// Account note, hint, condition and error paragraphs, in this order.
     fn notes(&self, t: &'static Ui) -> impl IntoView + use<> {
+        let account = self
+            .account
+            .clone()
+            .map(|(id, text)| view! { <p class="hint hint--account" id=id>{text}</p> });
         let hint = self
             .hint
             .clone()
@@ -202,7 +231,7 @@ impl Meta {
                 </p>
             }
         });
-        (hint, cond, error)
+        (account, hint, cond, error)
     }
 }
 
@@ -361,6 +390,7 @@ fn input(ctx: &Ctx, field: &Field, path: &str, value: Option<&Value>) -> AnyView
                     autocomplete=autocomplete
                     inputmode=inputmode
                     spellcheck=spellcheck
+                    readonly=meta.readonly
                     aria-describedby=describedby
                     aria-invalid=invalid
                 />
@@ -707,6 +737,7 @@ fn address(ctx: &Ctx, field: &Field, path: &str, value: Option<&Value>) -> AnyVi
     let meta = Meta::new(ctx, field, path);
     let t = ctx.t;
     let required_autocomplete = field.autocomplete.is_some();
+    let readonly = meta.readonly;
     let parts: [(&str, &str, &str, Option<&str>); 5] = [
         ("street", t.address_street, "input", Some("address-line1")),
         (
@@ -773,6 +804,7 @@ fn address(ctx: &Ctx, field: &Field, path: &str, value: Option<&Value>) -> AnyVi
                         value=as_input(part_value)
                         autocomplete=autocomplete
                         inputmode=inputmode
+                        readonly=readonly
                         aria-describedby=error.as_ref().map(|_| error_id.clone())
                         aria-invalid=error.as_ref().map(|_| "true")
                     />

@@ -61,6 +61,7 @@ type Field = {
   id: string;
   type: string;
   label: Text;
+  prefill?: { claim: string; editable?: boolean };
   options?: Option[];
   code_list?: string;
   fields?: Field[];
@@ -163,6 +164,10 @@ async function answer(page: Page, def: Definition, scope: Locator, field: Field,
       return;
     case 'address': {
       const a = value as Address;
+      if (field.prefill && !field.prefill.editable) {
+        await expect(control.getByLabel('Straße', { exact: true }), where).toHaveValue(a.street);
+        return;
+      }
       await control.getByLabel('Straße', { exact: true }).fill(a.street);
       await control.getByLabel('Hausnummer', { exact: true }).fill(a.house_number);
       await control.getByLabel('Postleitzahl', { exact: true }).fill(a.postal_code);
@@ -179,6 +184,13 @@ async function answer(page: Page, def: Definition, scope: Locator, field: Field,
       throw new Error(`${where} is an info text; it takes no answer`);
     default:
       if (typeof value !== 'string') throw new Error(`${where}: a ${field.type} field takes a string`);
+      if (field.prefill && !field.prefill.editable) {
+        // Filled from the service account and read-only: the person can
+        // only check it (the journey's value must be the account's).
+        await expect(control, where).toHaveValue(value);
+        await expect(control, where).toHaveAttribute('readonly', '');
+        return;
+      }
       await control.fill(value);
   }
 }

@@ -9,6 +9,7 @@
 //!   `POST /auth/logout`; [`pages`]: their problem pages;
 //! - [`access`]: the server-side check for forms with
 //!   `access.kind = service_account`;
+//! - [`prefill`]: the fields the account's verified claims fill;
 //! - [`Auth`]: the part of the state that knows whether login is on, and
 //!   the pages' [`AuthBackend`] (who is logged in).
 //!
@@ -26,6 +27,7 @@ pub mod access;
 pub mod login;
 mod oidc;
 mod pages;
+pub mod prefill;
 mod routes;
 pub mod testing;
 
