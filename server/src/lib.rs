@@ -23,6 +23,7 @@ pub mod journey_routes;
 pub mod journey_uploads;
 pub mod mail;
 pub mod metrics;
+pub mod receipt;
 pub mod reference;
 pub mod resume;
 pub mod routes;
