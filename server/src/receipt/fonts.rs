@@ -38,7 +38,10 @@ pub(super) struct Face {
 impl Face {
     fn load(data: &'static [u8]) -> Option<Face> {
         let font = FontRef::new(data).ok()?;
-        let units_per_em = f32::from(font.metrics(Size::unscaled(), LocationRef::default()).units_per_em);
+        let units_per_em = f32::from(
+            font.metrics(Size::unscaled(), LocationRef::default())
+                .units_per_em,
+        );
         let metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
         let pdf = krilla::text::Font::new(data.into(), 0)?;
         (units_per_em > 0.0).then_some(Face {
@@ -154,7 +157,8 @@ mod tests {
         // German, and names from all over Europe (Polish, Hungarian,
         // Turkish, Czech, Romanian, Icelandic, Greek, Cyrillic), the
         // typographic quotes and dashes and the substitute itself.
-        for c in "äöüÄÖÜßẞ„“‚‘–—€ łŁőŐşŞčČșțğıİðþæøåñçéèêëîïôœùûÿΔδЖж\u{FFFD}\u{00A0}".chars() {
+        for c in "äöüÄÖÜßẞ„“‚‘–—€ łŁőŐşŞčČșțğıİðþæøåñçéèêëîïôœùûÿΔδЖж\u{FFFD}\u{00A0}".chars()
+        {
             assert!(fonts.has(c), "{c:?} missing");
         }
         assert!(fonts.face(Weight::Bold).advance('W') > fonts.face(Weight::Regular).advance('i'));
@@ -175,7 +179,10 @@ mod tests {
         // visible substitute; nothing around them is lost.
         assert_eq!(
             fonts.sanitize("王 😀\u{0}\u{FEFF}\u{E000}x"),
-            ("\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}x".to_string(), true)
+            (
+                "\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}x".to_string(),
+                true
+            )
         );
     }
 }

@@ -277,7 +277,15 @@ impl<'f> Builder<'f> {
         for (cell, ranges) in cells.iter().zip(wrapped) {
             let mut lines = Vec::with_capacity(ranges.len());
             for (range, &(page, top)) in ranges.into_iter().zip(&places) {
-                lines.push(self.push_line_at(page, top, cell.text, range, cell.weight, BODY, cell.x));
+                lines.push(self.push_line_at(
+                    page,
+                    top,
+                    cell.text,
+                    range,
+                    cell.weight,
+                    BODY,
+                    cell.x,
+                ));
             }
             children.push(Node::Group(cell.kind.clone(), lines));
         }
@@ -329,7 +337,11 @@ impl<'f> Builder<'f> {
         let gaps = COLUMN_GAP * columns.len().saturating_sub(1) as f32;
         let usable = CONTENT_WIDTH - gaps;
         for share in columns {
-            let w = if total > 0.0 { usable * share / total } else { 0.0 };
+            let w = if total > 0.0 {
+                usable * share / total
+            } else {
+                0.0
+            };
             xs.push((x, w));
             x += w + COLUMN_GAP;
         }

@@ -120,6 +120,15 @@ pub fn render(receipt: &Receipt) -> Result<Vec<u8>, ReceiptError> {
     pdf::paint(fonts, &layout, &outline, &info)
 }
 
+/// A step of the answers, sanitized for drawing.
+struct Section {
+    title: String,
+    /// For the structure and the outline.
+    heading_title: String,
+    /// Label and value.
+    rows: Vec<(String, String)>,
+}
+
 /// What is on the receipt, in reading order.
 fn compose(
     receipt: &Receipt,
@@ -144,7 +153,7 @@ fn compose(
         (t.submitted_at, texts::date_time(lang, receipt.submitted_at)),
         (t.submission_id, receipt.submission_id.to_string()),
     ];
-    let sections: Vec<(String, String, Vec<(String, String)>)> = receipt
+    let sections: Vec<Section> = receipt
         .sections
         .iter()
         .map(|s| {
@@ -153,7 +162,11 @@ fn compose(
                 .iter()
                 .map(|r| (clean(&r.label), clean(&r.value)))
                 .collect();
-            (clean(&s.title), heading_title(&s.title, t.answers), rows)
+            Section {
+                title: clean(&s.title),
+                heading_title: heading_title(&s.title, t.answers),
+                rows,
+            }
         })
         .collect();
     let attachments: Vec<[String; 4]> = receipt
@@ -180,7 +193,11 @@ fn compose(
     let mut b = Builder::new(fonts);
     let mut structure = Vec::new();
     structure.push(b.kicker(t.receipt));
-    let (h1, mut top) = b.heading(1, &form_title, &heading_title(&receipt.form_title, t.receipt));
+    let (h1, mut top) = b.heading(
+        1,
+        &form_title,
+        &heading_title(&receipt.form_title, t.receipt),
+    );
     structure.push(h1);
     structure.push(b.body(t.intro));
     if replaced {
@@ -191,16 +208,16 @@ fn compose(
     // The answers: one section per step, each a table of label and value.
     let (h2, mut answers_mark) = b.heading(2, t.answers, t.answers);
     let mut answers = vec![h2];
-    if sections.iter().all(|(_, _, rows)| rows.is_empty()) {
+    if sections.iter().all(|s| s.rows.is_empty()) {
         answers.push(b.body(t.nothing_answered));
     }
-    for (title, plain_title, rows) in &sections {
-        if rows.is_empty() {
+    for section in &sections {
+        if section.rows.is_empty() {
             continue;
         }
-        let (h3, mark) = b.heading(3, title, plain_title);
+        let (h3, mark) = b.heading(3, &section.title, &section.heading_title);
         answers_mark.children.push(mark);
-        let table = b.pairs(rows.iter().map(|(l, v)| (l.as_str(), v.as_str())));
+        let table = b.pairs(section.rows.iter().map(|(l, v)| (l.as_str(), v.as_str())));
         answers.push(Node::Group(Kind::Section, vec![h3, table]));
     }
     top.children.push(answers_mark);
@@ -216,7 +233,7 @@ fn compose(
             .map(|a| a.iter().map(String::as_str).collect())
             .collect();
         b.grid(
-            &[3.0, 1.6, 1.6, 3.2],
+            &[3.0, 2.0, 1.8, 3.2],
             &[t.file_name, t.file_size, t.file_type, t.file_sha256],
             &rows,
         )

@@ -18,8 +18,8 @@ use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::tagging::{
-    Artifact, ArtifactType, ContentTag, Identifier, Node as TagNode, SpanTag, Tag, TagGroup,
-    TagKind, TagTree, TableHeaderScope,
+    Artifact, ArtifactType, ContentTag, Identifier, Node as TagNode, SpanTag, TableHeaderScope,
+    Tag, TagGroup, TagKind, TagTree,
 };
 use krilla::text::{GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
@@ -83,7 +83,9 @@ pub(super) fn paint(
             }
         }
         draw_rules(&mut surface, layout, page_index);
-        surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Footer)));
+        surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+            ArtifactType::Footer,
+        )));
         surface.set_fill(Some(Fill {
             paint: krilla::color::luma::Color::new(70).into(),
             ..Fill::default()
@@ -123,7 +125,9 @@ pub(super) fn paint(
     }
     document.set_metadata(metadata);
 
-    document.finish().map_err(|e| ReceiptError::Pdf(describe(&e)))
+    document
+        .finish()
+        .map_err(|e| ReceiptError::Pdf(describe(&e)))
 }
 
 fn draw_line(surface: &mut Surface<'_>, fonts: &Fonts, line: &Line) {
@@ -164,7 +168,9 @@ fn draw_rules(surface: &mut Surface<'_>, layout: &Layout, page: usize) {
     if rules.peek().is_none() {
         return;
     }
-    surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)));
+    surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+        ArtifactType::Layout,
+    )));
     surface.set_fill(None);
     surface.set_stroke(Some(Stroke {
         paint: krilla::color::luma::Color::new(200).into(),

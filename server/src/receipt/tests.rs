@@ -23,9 +23,23 @@ const TOOLS: [&str; 4] = ["qpdf", "pdfinfo", "pdffonts", "pdftotext"];
 /// 10,000 characters of German prose with umlauts and line breaks.
 fn long_text() -> String {
     let words = [
-        "Antragsteller", "größer", "Überprüfung", "weiß", "Äpfel", "und", "öffentliche",
-        "Straße", "„Zitat“", "–", "12,50 €", "Müller-Lüdenscheidt", "Łódź", "Győr", "İzmir",
-        "Čapek", "Ærø",
+        "Antragsteller",
+        "größer",
+        "Überprüfung",
+        "weiß",
+        "Äpfel",
+        "und",
+        "öffentliche",
+        "Straße",
+        "„Zitat“",
+        "–",
+        "12,50 €",
+        "Müller-Lüdenscheidt",
+        "Łódź",
+        "Győr",
+        "İzmir",
+        "Čapek",
+        "Ærø",
     ];
     let mut text = String::new();
     let mut i = 0;
@@ -134,9 +148,8 @@ fn sample(long: bool) -> Receipt {
 // --- the tools ------------------------------------------------------------
 
 fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
 }
 
 /// Whether the PDF tools are there; under CI=true their absence fails.
@@ -174,7 +187,11 @@ fn stdout(tool: &str, args: &[&str], pdf: &Path) -> String {
     let out = Command::new(tool)
         .args(args)
         .arg(pdf)
-        .args(if tool == "pdftotext" { &["-"][..] } else { &[][..] })
+        .args(if tool == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
         .output()
         .unwrap_or_else(|e| panic!("{tool} did not start: {e}"));
     assert!(
@@ -257,13 +274,23 @@ fn receipt_pdf_is_valid_pdf_a_tagged_with_embedded_fonts_and_all_text() {
     // The file's structure.
     let (ok, check) = run("qpdf", &["--check"], &pdf);
     assert!(ok, "qpdf --check: {check}");
-    assert!(check.contains("No syntax or stream encoding errors"), "{check}");
+    assert!(
+        check.contains("No syntax or stream encoding errors"),
+        "{check}"
+    );
 
     // Every font embedded (as a subset, with a Unicode map): regular and bold.
     let fonts = stdout("pdffonts", &[], &pdf);
-    let rows: Vec<&str> = fonts.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
+    let rows: Vec<&str> = fonts
+        .lines()
+        .skip(2)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
     assert!(rows.len() >= 2, "{fonts}");
-    assert!(rows.iter().any(|r| r.contains("NotoSans-Regular")), "{fonts}");
+    assert!(
+        rows.iter().any(|r| r.contains("NotoSans-Regular")),
+        "{fonts}"
+    );
     assert!(rows.iter().any(|r| r.contains("NotoSans-Bold")), "{fonts}");
     for row in &rows {
         let cols: Vec<&str> = row.split_whitespace().collect();
@@ -279,7 +306,9 @@ fn receipt_pdf_is_valid_pdf_a_tagged_with_embedded_fonts_and_all_text() {
     let info = stdout("pdfinfo", &[], &pdf);
     assert!(
         info.lines().any(|l| l.starts_with("Title:")
-            && l.contains("Eingangsbestätigung AW-2026-000123: Antrag auf Wohngeld (Mietzuschuss)")),
+            && l.contains(
+                "Eingangsbestätigung AW-2026-000123: Antrag auf Wohngeld (Mietzuschuss)"
+            )),
         "{info}"
     );
     let field = |name: &str| {
@@ -294,9 +323,16 @@ fn receipt_pdf_is_valid_pdf_a_tagged_with_embedded_fonts_and_all_text() {
     assert_eq!(field("PDF version:"), "1.7", "{info}");
     let meta = stdout("pdfinfo", &["-meta"], &pdf);
     assert_eq!(xmp(&meta, "pdfaid:part").as_deref(), Some("2"), "{meta}");
-    assert_eq!(xmp(&meta, "pdfaid:conformance").as_deref(), Some("B"), "{meta}");
+    assert_eq!(
+        xmp(&meta, "pdfaid:conformance").as_deref(),
+        Some("B"),
+        "{meta}"
+    );
     assert_eq!(xmp(&meta, "pdfuaid:part").as_deref(), Some("1"), "{meta}");
-    assert!(meta.contains("<rdf:li>de</rdf:li>") || meta.contains("xml:lang=\"de\""), "{meta}");
+    assert!(
+        meta.contains("<rdf:li>de</rdf:li>") || meta.contains("xml:lang=\"de\""),
+        "{meta}"
+    );
 
     // The catalog: language, DisplayDocTitle, marked content, outline.
     let qdf = dir.path().join("qdf.pdf");
@@ -336,15 +372,27 @@ fn receipt_pdf_is_valid_pdf_a_tagged_with_embedded_fonts_and_all_text() {
         assert!(text.contains(&squash(expected)), "missing {expected:?}");
     }
     for attachment in &receipt.attachments {
-        assert!(text.contains(&attachment.sha256), "missing {}", attachment.sha256);
+        assert!(
+            text.contains(&attachment.sha256),
+            "missing {}",
+            attachment.sha256
+        );
     }
     for section in &receipt.sections {
         if section.rows.is_empty() {
             continue;
         }
-        assert!(text.contains(&squash(&section.title)), "missing {:?}", section.title);
+        assert!(
+            text.contains(&squash(&section.title)),
+            "missing {:?}",
+            section.title
+        );
         for row in &section.rows {
-            assert!(text.contains(&squash(&row.label)), "missing label {:?}", row.label);
+            assert!(
+                text.contains(&squash(&row.label)),
+                "missing label {:?}",
+                row.label
+            );
             assert!(
                 text.contains(&squash(&row.value)),
                 "missing or broken value of {:?} ({} chars)",
@@ -363,10 +411,14 @@ fn receipt_pdf_is_valid_pdf_a_tagged_with_embedded_fonts_and_all_text() {
     // The long texts make it longer.
     let short = write(dir.path(), "short.pdf", &render(&sample(false)).unwrap());
     let (long_pages, short_pages) = (pages(&pdf), pages(&short));
-    assert!(long_pages >= short_pages + 3, "{long_pages} vs {short_pages} pages");
-    assert!(squash(&stdout("pdftotext", &[], &pdf)).contains(&squash(&format!(
-        "Seite 1 von {long_pages}"
-    ))));
+    assert!(
+        long_pages >= short_pages + 3,
+        "{long_pages} vs {short_pages} pages"
+    );
+    assert!(
+        squash(&stdout("pdftotext", &[], &pdf))
+            .contains(&squash(&format!("Seite 1 von {long_pages}")))
+    );
 }
 
 /// Every text of the receipt that can contain a hyphen (for counting).
@@ -423,7 +475,9 @@ fn receipt_structure_tree_has_headings_and_tables_in_reading_order() {
     let dir = tempfile::tempdir().unwrap();
     let pdf = write(dir.path(), "receipt.pdf", &render(&receipt).unwrap());
     let tree = stdout("pdfinfo", &["-struct-text"], &pdf);
-    for tag in ["H1", "H2", "H3", "Table", "TR", "TH", "TD", "THead", "TBody", "P", "Sect"] {
+    for tag in [
+        "H1", "H2", "H3", "Table", "TR", "TH", "TD", "THead", "TBody", "P", "Sect",
+    ] {
         assert!(
             tree.lines().any(|l| l.trim_start().starts_with(tag)),
             "no {tag} in the structure tree:\n{}",
@@ -455,10 +509,19 @@ fn receipt_structure_tree_has_headings_and_tables_in_reading_order() {
             .unwrap_or_else(|| panic!("{piece:?} missing or out of order in the structure"));
         from += at + piece.len();
     }
-    assert!(flat.contains(&squash(&long_text())), "long text broken in the structure");
-    assert!(flat.contains(&long_word()), "long word broken in the structure");
+    assert!(
+        flat.contains(&squash(&long_text())),
+        "long text broken in the structure"
+    );
+    assert!(
+        flat.contains(&long_word()),
+        "long word broken in the structure"
+    );
     // Footers are artifacts, outside the structure.
-    assert!(!flat.contains("Seite1von"), "the footer is in the structure");
+    assert!(
+        !flat.contains("Seite1von"),
+        "the footer is in the structure"
+    );
 }
 
 #[test]
@@ -494,9 +557,15 @@ fn receipt_in_english_uses_english_texts_and_language() {
     ] {
         assert!(text.contains(&squash(expected)), "missing {expected:?}");
     }
-    assert!(!text.contains("Payment"), "a payment section without payment");
+    assert!(
+        !text.contains("Payment"),
+        "a payment section without payment"
+    );
     let meta = stdout("pdfinfo", &["-meta"], &pdf);
-    assert!(meta.contains("<rdf:li>en</rdf:li>") || meta.contains("xml:lang=\"en\""), "{meta}");
+    assert!(
+        meta.contains("<rdf:li>en</rdf:li>") || meta.contains("xml:lang=\"en\""),
+        "{meta}"
+    );
     let n = pages(&pdf);
     assert!(squash(&stdout("pdftotext", &[], &pdf)).contains(&format!("Page1of{n}")));
 }
@@ -514,7 +583,9 @@ fn receipt_shows_a_substitute_for_characters_the_font_lacks() {
     assert!(ok, "{check}");
     let text = body_text(&pdf, &receipt);
     assert!(
-        text.contains(&squash("\u{FFFD}\u{FFFD}\u{FFFD} \u{FFFD} und\u{FFFD} der Rest bleibt")),
+        text.contains(&squash(
+            "\u{FFFD}\u{FFFD}\u{FFFD} \u{FFFD} und\u{FFFD} der Rest bleibt"
+        )),
         "{text}"
     );
     assert!(text.contains(&squash(texts::texts(Lang::De).substitute_note)));

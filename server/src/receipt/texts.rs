@@ -140,7 +140,7 @@ pub(super) fn grouped(lang: Lang, n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(d);
@@ -148,11 +148,15 @@ pub(super) fn grouped(lang: Lang, n: u64) -> String {
     out
 }
 
-/// Euro from cents: `12,50 €`, `1.234,00 €` / `€12.50`, `€1,234.00`.
+/// A no-break space: an amount and its unit stay on one line.
+const NBSP: char = '\u{00A0}';
+
+/// Euro from cents: `12,50 €`, `1.234,00 €` / `€12.50`, `€1,234.00`
+/// (with a no-break space before `€`).
 pub(super) fn euro(lang: Lang, cents: u64) -> String {
     let (euros, cents) = (cents / 100, cents % 100);
     match lang {
-        Lang::De => format!("{},{cents:02} €", grouped(lang, euros)),
+        Lang::De => format!("{},{cents:02}{NBSP}€", grouped(lang, euros)),
         Lang::En => format!("€{}.{cents:02}", grouped(lang, euros)),
     }
 }
@@ -165,7 +169,7 @@ pub(super) fn file_size(lang: Lang, bytes: u64) -> String {
     const MB: u128 = 1024 * 1024;
     let b = u128::from(bytes);
     let short = if b < MB {
-        format!("{} KB", b.div_ceil(KB).max(1))
+        format!("{}{NBSP}KB", b.div_ceil(KB).max(1))
     } else {
         // u128: no overflow for any u64.
         let tenths = (b * 10).div_ceil(MB);
@@ -173,7 +177,7 @@ pub(super) fn file_size(lang: Lang, bytes: u64) -> String {
             Lang::De => ',',
             Lang::En => '.',
         };
-        format!("{}{sep}{} MB", tenths / 10, tenths % 10)
+        format!("{}{sep}{}{NBSP}MB", tenths / 10, tenths % 10)
     };
     let unit = match (lang, bytes) {
         (Lang::De, 1) => "Byte",
@@ -181,7 +185,7 @@ pub(super) fn file_size(lang: Lang, bytes: u64) -> String {
         (Lang::En, 1) => "byte",
         (Lang::En, _) => "bytes",
     };
-    format!("{short} ({} {unit})", grouped(lang, bytes))
+    format!("{short} ({}{NBSP}{unit})", grouped(lang, bytes))
 }
 
 #[cfg(test)]
@@ -190,27 +194,39 @@ mod tests {
 
     use super::*;
 
+    /// The texts with their no-break spaces shown as plain ones.
+    fn plain(s: String) -> String {
+        s.replace(NBSP, " ")
+    }
+
     #[test]
     fn receipt_money_in_german_and_english() {
-        assert_eq!(euro(Lang::De, 1250), "12,50 €");
-        assert_eq!(euro(Lang::De, 5), "0,05 €");
-        assert_eq!(euro(Lang::De, 123_456_700), "1.234.567,00 €");
-        assert_eq!(euro(Lang::En, 1250), "€12.50");
-        assert_eq!(euro(Lang::En, 100_000), "€1,000.00");
-        assert_eq!(euro(Lang::De, u64::MAX), "184.467.440.737.095.516,15 €");
+        assert_eq!(euro(Lang::De, 1250), "12,50\u{A0}€");
+        assert_eq!(plain(euro(Lang::De, 1250)), "12,50 €");
+        assert_eq!(plain(euro(Lang::De, 5)), "0,05 €");
+        assert_eq!(plain(euro(Lang::De, 123_456_700)), "1.234.567,00 €");
+        assert_eq!(plain(euro(Lang::En, 1250)), "€12.50");
+        assert_eq!(plain(euro(Lang::En, 100_000)), "€1,000.00");
+        assert_eq!(
+            plain(euro(Lang::De, u64::MAX)),
+            "184.467.440.737.095.516,15 €"
+        );
     }
 
     #[test]
     fn receipt_sizes_show_the_exact_bytes() {
-        assert_eq!(file_size(Lang::De, 1), "1 KB (1 Byte)");
-        assert_eq!(file_size(Lang::De, 15_000), "15 KB (15.000 Bytes)");
+        assert_eq!(plain(file_size(Lang::De, 1)), "1 KB (1 Byte)");
+        assert_eq!(plain(file_size(Lang::De, 15_000)), "15 KB (15.000 Bytes)");
         assert_eq!(
-            file_size(Lang::De, 1_572_864),
+            plain(file_size(Lang::De, 1_572_864)),
             "1,5 MB (1.572.864 Bytes)"
         );
-        assert_eq!(file_size(Lang::En, 1_572_864), "1.5 MB (1,572,864 bytes)");
+        assert_eq!(
+            plain(file_size(Lang::En, 1_572_864)),
+            "1.5 MB (1,572,864 bytes)"
+        );
         // No overflow at the end of the range.
-        assert!(file_size(Lang::De, u64::MAX).ends_with(" Bytes)"));
+        assert!(plain(file_size(Lang::De, u64::MAX)).ends_with(" Bytes)"));
     }
 
     #[test]

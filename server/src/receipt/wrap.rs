@@ -66,10 +66,8 @@ fn wrap_paragraph(
         let w = advance(c);
         // A zero-width char stays with the letter before it, but not with
         // a space: that would make the hanging space count.
-        let overflows = c != ' '
-            && (w > 0.0 || after_space)
-            && i > line_start
-            && line_width + w > max_width;
+        let overflows =
+            c != ' ' && (w > 0.0 || after_space) && i > line_start && line_width + w > max_width;
         after_space = c == ' ';
         if overflows {
             match break_at {
@@ -166,10 +164,7 @@ mod tests {
 
     #[test]
     fn receipt_wrap_puts_a_too_wide_char_on_its_own_line() {
-        assert_eq!(
-            texts("ab\u{1F600}cd", 40.0),
-            vec!["ab", "\u{1F600}", "cd"]
-        );
+        assert_eq!(texts("ab\u{1F600}cd", 40.0), vec!["ab", "\u{1F600}", "cd"]);
     }
 
     #[test]
