@@ -255,7 +255,9 @@ fn xmp(meta: &str, name: &str) -> Option<String> {
 
 fn layout_pages(receipt: &Receipt) -> usize {
     let fonts = fonts::Fonts::get().unwrap();
-    compose(receipt, fonts, &receipt.reference.to_string()).0.pages
+    compose(receipt, fonts, &receipt.reference.to_string())
+        .0
+        .pages
 }
 
 // --- the tests --------------------------------------------------------------
@@ -629,6 +631,30 @@ fn receipt_rejects_a_time_a_pdf_cannot_hold() {
     let mut receipt = sample(false);
     receipt.submitted_at = datetime!(-0001-01-01 00:00 UTC);
     assert_eq!(render(&receipt), Err(ReceiptError::SubmittedAt));
+}
+
+proptest! {
+    // Each case renders a whole PDF (tens of ms): few cases, but every
+    // kind of character, so that no input makes krilla refuse or panic.
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn receipt_renders_any_text(
+        title in any::<String>(),
+        label in any::<String>(),
+        value in any::<String>(),
+        file_name in any::<String>(),
+        english in any::<bool>(),
+    ) {
+        let mut receipt = sample(false);
+        receipt.lang = if english { Lang::En } else { Lang::De };
+        receipt.form_title = title.clone();
+        receipt.sections[0].title = title;
+        receipt.sections[0].rows.push(row("x", &label, &value));
+        receipt.attachments[0].file_name = file_name;
+        let bytes = render(&receipt);
+        prop_assert!(bytes.is_ok(), "{:?}", bytes.err());
+    }
 }
 
 proptest! {
