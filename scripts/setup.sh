@@ -69,8 +69,9 @@ apt_packages=()
 if [ "$mode" = test ]; then
     # chromium: the browser of the end-to-end tests (never Playwright's own
     # download); libxml2-utils: xmllint for xdomea schema checks; curl: the
-    # test script waits for the server's /health with it.
-    apt_packages+=(chromium libxml2-utils curl)
+    # test script waits for the server's /health with it; poppler-utils
+    # (pdfinfo, pdffonts, pdftotext) and qpdf: the receipt PDF's checks.
+    apt_packages+=(chromium libxml2-utils curl poppler-utils qpdf)
 fi
 # C toolchain for crates that compile C (e.g. SQLite's bundled sources).
 command -v cc >/dev/null 2>&1 || apt_packages+=(build-essential)

@@ -1,9 +1,8 @@
 //! `amtsweg-server`: the `amtsweg` binary's library. It owns the
 //! configuration ([`config`]), storage ([`db`]), publishing and checking
 //! definition files ([`definitions`]), uploaded files ([`uploads`]), the
-//! HTTP router ([`routes`]) and
-//! its security headers and metrics, and the operator commands
-//! ([`commands`]).
+//! receipt PDF ([`receipt`]), the HTTP router ([`routes`]) and its
+//! security headers and metrics, and the operator commands ([`commands`]).
 //!
 //! It must not contain form rules (those are `amtsweg-forms`) or page
 //! markup (that is `amtsweg-app`); it connects them to the outside world.
@@ -23,6 +22,7 @@ pub mod journey_routes;
 pub mod journey_uploads;
 pub mod mail;
 pub mod metrics;
+pub mod receipt;
 pub mod reference;
 pub mod resume;
 pub mod routes;
