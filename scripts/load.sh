@@ -4,6 +4,7 @@
 # compares the render with nginx serving the very same HTML bytes.
 #
 #   scripts/load.sh [SECONDS] [CONNECTIONS]     defaults: 15 s, 32 connections
+#   PERF_DATA=/tmp/step.perf scripts/load.sh    and record a profile of the render
 #
 # Builds the release server, starts it with a fresh data dir (SQLite; set
 # AMTSWEG_DATABASE_URL=postgres://… for PostgreSQL), starts a draft through
@@ -16,7 +17,13 @@ conns="${2:-32}"
 command -v wrk >/dev/null || { echo "load: apt-get install -y wrk" >&2; exit 1; }
 command -v nginx >/dev/null || { echo "load: apt-get install -y nginx-light" >&2; exit 1; }
 
-cargo build --release -q -p amtsweg-server --bin amtsweg
+# AMTSWEG_LOAD_BIN: a server binary built before (e.g. to profile it);
+# otherwise the release build of this checkout.
+bin="${AMTSWEG_LOAD_BIN:-}"
+if [ -z "$bin" ]; then
+    cargo build --release -q -p amtsweg-server --bin amtsweg
+    bin=target/release/amtsweg
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/amtsweg-load.XXXXXX")
 port=3917
 nginx_port=3918
@@ -30,7 +37,7 @@ trap cleanup EXIT
 
 AMTSWEG_DATA_DIR="$tmp/data" AMTSWEG_LISTEN="127.0.0.1:$port" AMTSWEG_PUBLIC_URL="$base" \
     AMTSWEG_DEFINITIONS_DIR=forms/definitions RUST_LOG=warn \
-    target/release/amtsweg serve >"$tmp/server.log" 2>&1 &
+    "$bin" serve >"$tmp/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 60); do curl -fs -o /dev/null "$base/health" && break; sleep 0.5; done
 
@@ -88,6 +95,12 @@ run() {
     wrk --latency -t2 -c"$conns" -d"${seconds}s" --timeout 10s "$@" |
         grep -E 'Requests/sec|Latency|50%|99%|Non-2xx|timeout|Socket'
 }
+if [ -n "${PERF_DATA:-}" ]; then
+    perf record -q -F 299 --call-graph dwarf,65528 -p "$server_pid" -o "$PERF_DATA" \
+        -- sleep "$seconds" 2>"$tmp/perf.log" &
+    perf_pid=$!
+fi
 run "amtsweg: GET step (render)" -H "Cookie: $cookie" "$base$step_path"
+[ -n "${perf_pid:-}" ] && wait "$perf_pid"
 run "nginx: the same bytes" "http://127.0.0.1:$nginx_port/step.html"
 run "amtsweg: POST step (parse, evaluate, save draft, 303)" -s "$tmp/post.lua" "$base$step_path"

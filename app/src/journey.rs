@@ -393,7 +393,7 @@ pub mod ssr {
         }
         let show_errors = show_errors || draft.attempted_steps.iter().any(|s| s == step_id);
         Ok(
-            match step_view(&form, &draft, &eval, step_id, show_errors) {
+            match step_view(&form, &draft, &eval, step_id, show_errors, lang) {
                 Some(mut view) => {
                     view.return_to_check = return_to_check;
                     Outcome::Show(view)
@@ -403,16 +403,19 @@ pub mod ssr {
         )
     }
 
-    /// The view of one step for a draft and its evaluation.
+    /// The view of one step for a draft and its evaluation, with the
+    /// texts of `lang` only ([`Text::in_lang`]: the view is sent again as
+    /// hydration data, and the other language would double it).
     pub fn step_view(
         form: &Form,
         draft: &DraftData,
         eval: &Evaluation,
         step_id: &str,
         show_errors: bool,
+        lang: Lang,
     ) -> Option<StepView> {
         let d = form.definition();
-        let step = d.steps.iter().find(|s| s.id == step_id)?.clone();
+        let step = d.steps.iter().find(|s| s.id == step_id)?;
         let applicable: Vec<&str> = eval.applicable_steps().collect();
         let number = applicable
             .iter()
@@ -424,7 +427,8 @@ pub mod ssr {
         let mut hidden = Vec::new();
         for field in all_fields(&step.fields) {
             if field.kind.is_choice() {
-                options.insert(field.id.clone(), form.options(&field.id).to_vec());
+                let choices = form.options(&field.id).iter();
+                options.insert(field.id.clone(), choices.map(|o| o.in_lang(lang)).collect());
             }
             let Some(rule) = &field.visible_if else {
                 continue;
@@ -436,7 +440,10 @@ pub mod ssr {
                     .iter()
                     .any(|name| step_fields.contains(&name.as_str()));
             if same_step {
-                conditions.insert(field.id.clone(), condition_text(form, &rule.0));
+                conditions.insert(
+                    field.id.clone(),
+                    condition_text(form, &rule.0).in_lang(lang),
+                );
             }
         }
         // Top-level fields left out: hidden by rules on earlier steps, or by
@@ -471,14 +478,29 @@ pub mod ssr {
             errors.extend(
                 eval.step_errors(step_id)
                     .filter(|e| !uploads.iter().any(|u| u.path == e.path))
-                    .cloned(),
+                    .map(|e| FieldError {
+                        message: e.message.in_lang(lang),
+                        ..e.clone()
+                    }),
             );
         }
+        // The options of choice fields are in `options` (code lists
+        // resolved): not a second time in the step.
+        let mut step = step.in_lang(lang);
+        fn drop_choices(fields: &mut [Field]) {
+            for f in fields {
+                if f.kind.is_choice() {
+                    f.options.clear();
+                }
+                drop_choices(&mut f.fields);
+            }
+        }
+        drop_choices(&mut step.fields);
         let unmet_conditions = crate::live::unmet_conditions(eval, conditions.keys());
         Some(StepView {
             form_id: d.id.clone(),
             version: d.version,
-            form_title: d.title.clone(),
+            form_title: d.title.in_lang(lang),
             options,
             number,
             count: applicable.len(),

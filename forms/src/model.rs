@@ -73,6 +73,30 @@ impl Text {
             _ => &self.de,
         }
     }
+
+    /// The part of this text a page in `lang` shows: the same
+    /// [`get(lang)`](Text::get), and German stays German where `lang` falls
+    /// back to it (`get(En) == de`), but the other language is left out.
+    /// Pages send their view to the browser for hydration; one language
+    /// instead of two keeps that small.
+    pub fn in_lang(&self, lang: Lang) -> Text {
+        let text = self.get(lang);
+        if lang == Lang::En && text != self.de {
+            Text {
+                de: String::new(),
+                en: Some(text.to_owned()),
+            }
+        } else {
+            Text {
+                de: text.to_owned(),
+                en: None,
+            }
+        }
+    }
+}
+
+fn text_in(text: &Option<Text>, lang: Lang) -> Option<Text> {
+    text.as_ref().map(|t| t.in_lang(lang))
 }
 
 /// A JSON Logic expression (<https://jsonlogic.com>), evaluated with
@@ -496,7 +520,88 @@ impl AccountClaim {
     }
 }
 
+impl Step {
+    /// This step with every text in `lang` only ([`Text::in_lang`]); ids,
+    /// types, limits and rules stay as they are.
+    pub fn in_lang(&self, lang: Lang) -> Step {
+        Step {
+            id: self.id.clone(),
+            title: self.title.in_lang(lang),
+            description: text_in(&self.description, lang),
+            visible_if: self.visible_if.clone(),
+            fields: self.fields.iter().map(|f| f.in_lang(lang)).collect(),
+        }
+    }
+}
+
+impl ChoiceOption {
+    /// This option with its texts in `lang` only ([`Text::in_lang`]).
+    pub fn in_lang(&self, lang: Lang) -> ChoiceOption {
+        ChoiceOption {
+            value: self.value.clone(),
+            label: self.label.in_lang(lang),
+            hint: text_in(&self.hint, lang),
+        }
+    }
+}
+
 impl Field {
+    /// This field (and the fields of a group) with every text in `lang`
+    /// only ([`Text::in_lang`]); everything else stays as it is.
+    pub fn in_lang(&self, lang: Lang) -> Field {
+        Field {
+            label: self.label.in_lang(lang),
+            hint: text_in(&self.hint, lang),
+            pattern_message: text_in(&self.pattern_message, lang),
+            unit: text_in(&self.unit, lang),
+            options: self.options.iter().map(|o| o.in_lang(lang)).collect(),
+            text: text_in(&self.text, lang),
+            fields: self.fields.iter().map(|f| f.in_lang(lang)).collect(),
+            item_label: text_in(&self.item_label, lang),
+            ..self.clone_without_children()
+        }
+    }
+
+    /// A copy without the texts and lists [`Field::in_lang`] rebuilds,
+    /// so they are not cloned only to be replaced.
+    fn clone_without_children(&self) -> Field {
+        Field {
+            id: self.id.clone(),
+            kind: self.kind,
+            label: Text::default(),
+            hint: None,
+            required: self.required,
+            required_if: self.required_if.clone(),
+            visible_if: self.visible_if.clone(),
+            autocomplete: self.autocomplete.clone(),
+            prefill: self.prefill.clone(),
+            min_length: self.min_length,
+            max_length: self.max_length,
+            pattern: self.pattern.clone(),
+            pattern_message: None,
+            min: self.min,
+            max: self.max,
+            decimals: self.decimals,
+            unit: None,
+            min_cents: self.min_cents,
+            max_cents: self.max_cents,
+            min_date: self.min_date.clone(),
+            max_date: self.max_date.clone(),
+            options: Vec::new(),
+            code_list: self.code_list.clone(),
+            min_selected: self.min_selected,
+            max_selected: self.max_selected,
+            accept: self.accept.clone(),
+            max_size_bytes: self.max_size_bytes,
+            max_files: self.max_files,
+            text: None,
+            fields: Vec::new(),
+            min_items: self.min_items,
+            max_items: self.max_items,
+            item_label: None,
+        }
+    }
+
     /// A field of `kind` with only the common properties set; the other
     /// options are off. Handy in tests and generators.
     pub fn new(id: impl Into<String>, kind: FieldType, label: Text) -> Field {

@@ -641,3 +641,93 @@ fn the_shipped_definitions_load() {
         "no definitions found in {dir}"
     );
 }
+
+/// Every text of a field, with where it is, for comparing two copies.
+fn field_texts(field: &amtsweg_forms::Field, lang: Lang, out: &mut Vec<(String, String)>) {
+    let mut push = |what: &str, text: Option<&amtsweg_forms::Text>| {
+        if let Some(t) = text {
+            out.push((format!("{}.{what}", field.id), t.get(lang).to_owned()));
+            // What the page marks as German in an English page.
+            out.push((
+                format!("{}.{what}.de?", field.id),
+                (t.get(lang) == t.de).to_string(),
+            ));
+        }
+    };
+    push("label", Some(&field.label));
+    push("hint", field.hint.as_ref());
+    push("pattern_message", field.pattern_message.as_ref());
+    push("unit", field.unit.as_ref());
+    push("text", field.text.as_ref());
+    push("item_label", field.item_label.as_ref());
+    for o in &field.options {
+        push(&format!("option {}", o.value), Some(&o.label));
+        push(&format!("option {} hint", o.value), o.hint.as_ref());
+    }
+    for child in &field.fields {
+        field_texts(child, lang, out);
+    }
+}
+
+#[test]
+fn a_step_in_one_language_shows_the_same_texts_and_is_smaller() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/definitions");
+    let mut steps = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let form = Form::load(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for step in &form.definition().steps {
+            for lang in [Lang::De, Lang::En] {
+                let small = step.in_lang(lang);
+                assert_eq!(small.title.get(lang), step.title.get(lang));
+                let (mut before, mut after) = (Vec::new(), Vec::new());
+                for f in &step.fields {
+                    field_texts(f, lang, &mut before);
+                }
+                for f in &small.fields {
+                    field_texts(f, lang, &mut after);
+                }
+                assert_eq!(before, after, "{} step {}", path.display(), step.id);
+                let size = |s: &amtsweg_forms::Step| serde_json::to_string(s).unwrap().len();
+                assert!(
+                    size(&small) < size(step),
+                    "{} step {}",
+                    path.display(),
+                    step.id
+                );
+                steps += 1;
+            }
+        }
+    }
+    assert!(
+        steps > 0 || std::env::var("CI").is_err(),
+        "no definitions in {dir}"
+    );
+}
+
+#[test]
+fn a_text_in_one_language_keeps_the_german_fallback() {
+    use amtsweg_forms::Text;
+    let both = Text::new("Hund", "Dog");
+    let german_only = Text {
+        de: "Hund".into(),
+        en: None,
+    };
+    let same = Text::new("Amtsweg", "Amtsweg");
+    for t in [&both, &german_only, &same] {
+        for lang in [Lang::De, Lang::En] {
+            let small = t.in_lang(lang);
+            assert_eq!(small.get(lang), t.get(lang));
+            assert_eq!(
+                small.get(lang) == small.de,
+                t.get(lang) == t.de,
+                "{t:?} {lang:?}"
+            );
+        }
+    }
+    assert_eq!(both.in_lang(Lang::De).en, None);
+    assert_eq!(both.in_lang(Lang::En).de, "");
+}
