@@ -1,6 +1,8 @@
 //! `amtsweg-server`: the `amtsweg` binary's library. It owns the
 //! configuration ([`config`]), storage ([`db`]), publishing and checking
 //! definition files ([`definitions`]), uploaded files ([`uploads`]), the
+//! xdomea messages and package that file an application in the E-Akte
+//! ([`xdomea`]), the
 //! HTTP router ([`routes`]) and
 //! its security headers and metrics, and the operator commands
 //! ([`commands`]).
@@ -30,3 +32,4 @@ pub mod security;
 pub mod session;
 pub mod store;
 pub mod uploads;
+pub mod xdomea;
