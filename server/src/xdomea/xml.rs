@@ -60,6 +60,11 @@ impl XmlWriter {
     /// `<xdomea:name>text</xdomea:name>`, the text escaped and cleaned of
     /// characters XML 1.0 forbids.
     pub fn text(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        if xml_text(text).is_empty() {
+            // `<a></a>` would get the indentation between its tags as
+            // content; `<a/>` is the same element without it.
+            return self.event(Event::Empty(BytesStart::new(format!("{PREFIX}:{name}"))));
+        }
         self.start(name)?;
         self.raw_text(text)?;
         self.end(name)
@@ -116,15 +121,21 @@ impl XmlWriter {
     /// The `code` and optional `name` children of a code element. Both
     /// are unqualified (`form="unqualified"`): no prefix.
     pub fn raw_code(&mut self, code: &str, name: Option<&str>) -> Result<(), Error> {
-        self.event(Event::Start(BytesStart::new("code")))?;
-        self.raw_text(code)?;
-        self.event(Event::End(BytesEnd::new("code")))?;
-        if let Some(name) = name {
-            self.event(Event::Start(BytesStart::new("name")))?;
-            self.raw_text(name)?;
-            self.event(Event::End(BytesEnd::new("name")))?;
+        self.unqualified("code", code)?;
+        match name {
+            Some(name) => self.unqualified("name", name),
+            None => Ok(()),
         }
-        Ok(())
+    }
+
+    /// An element without namespace, holding `text`.
+    fn unqualified(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        if xml_text(text).is_empty() {
+            return self.event(Event::Empty(BytesStart::new(name)));
+        }
+        self.event(Event::Start(BytesStart::new(name)))?;
+        self.raw_text(text)?;
+        self.event(Event::End(BytesEnd::new(name)))
     }
 
     /// The finished document.
