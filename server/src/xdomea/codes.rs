@@ -274,13 +274,22 @@ impl SpezifischeFehlermeldung0605 {
 
 /// `0605.SpezifischeFehlermeldung_1.0.xml`, code → Beschreibung, verbatim.
 const SPEZIFISCHE_FEHLERMELDUNG_0605_TEXTS: &[(&str, &str)] = &[
-    ("0605001", "Die ID des Containers ist im DMS unbekannt/ungültig."),
+    (
+        "0605001",
+        "Die ID des Containers ist im DMS unbekannt/ungültig.",
+    ),
     ("0605002", "Das Verzeichnis ist ungültig."),
     ("0605003", "Die URL ist ungültig."),
     ("0605004", "Datei kann nicht gefunden werden."),
     ("0605005", "Datei kann im DMS nicht abgelegt werden."),
-    ("0605006", "Der Name eines Metadatums enthält ungültige Zeichen."),
-    ("0605007", "Der Wert eines Metadatums enthält ungültige Zeichen."),
+    (
+        "0605006",
+        "Der Name eines Metadatums enthält ungültige Zeichen.",
+    ),
+    (
+        "0605007",
+        "Der Wert eines Metadatums enthält ungültige Zeichen.",
+    ),
     (
         "0605008",
         "Die Beschreibung eines Metadatums enthält ungültige Zeichen.",
@@ -354,9 +363,7 @@ impl Dateiformat {
             ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", _) => {
                 Some("035")
             }
-            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _) => {
-                Some("036")
-            }
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _) => Some("036"),
             ("application/vnd.openxmlformats-officedocument.presentationml.presentation", _) => {
                 Some("037")
             }
@@ -412,10 +419,16 @@ mod tests {
 
     #[test]
     fn xdomea_formats_follow_the_code_list() {
-        assert_eq!(Dateiformat::from_mime("application/pdf", "a.pdf").code, "018");
+        assert_eq!(
+            Dateiformat::from_mime("application/pdf", "a.pdf").code,
+            "018"
+        );
         assert_eq!(Dateiformat::from_mime("image/jpeg", "a.JPEG").code, "010");
         assert_eq!(Dateiformat::from_mime("image/jpeg", "a.jpg").code, "011");
-        assert_eq!(Dateiformat::from_mime("text/plain; charset=utf-8", "a").code, "045");
+        assert_eq!(
+            Dateiformat::from_mime("text/plain; charset=utf-8", "a").code,
+            "045"
+        );
         let json = Dateiformat::from_mime("application/json", "daten.json");
         assert_eq!(json.code, "100");
         assert_eq!(json.other_name.as_deref(), Some("json"));

@@ -27,8 +27,7 @@ use super::{
     },
     error::{self, Error},
     filing::{
-        FilingMessage, Party, check_root, date_time, parse_uuid, read_head, read_party,
-        write_party,
+        FilingMessage, Party, check_root, date_time, parse_uuid, read_head, read_party, write_party,
     },
     xml::{self, Element, Limits, XmlWriter},
 };
@@ -59,9 +58,9 @@ const OBJECT_ID_FIELD: &str = "FachverfahrenObjektID";
 
 /// The message types that have a `SpezifischeFehlermeldung` element.
 const SPECIFIC_TYPES: [&str; 30] = [
-    "0601", "0602", "0603", "0604", "0605", "0606", "0607", "0608", "0609", "0610", "0611",
-    "0612", "0613", "0614", "0615", "0616", "0617", "0618", "0619", "0620", "0621", "0622",
-    "0623", "0624", "0625", "0626", "0627", "0628", "0631", "0632",
+    "0601", "0602", "0603", "0604", "0605", "0606", "0607", "0608", "0609", "0610", "0611", "0612",
+    "0613", "0614", "0615", "0616", "0617", "0618", "0619", "0620", "0621", "0622", "0623", "0624",
+    "0625", "0626", "0627", "0628", "0631", "0632",
 ];
 
 /// A `FVDaten.ImportBestaetigen.0630` message.
@@ -159,7 +158,10 @@ impl Feedback {
                 None => format!("Allgemeine Rückmeldung {code}"),
             },
             Feedback::Specific { message_type, code } => {
-                match (message_type.as_str(), SpezifischeFehlermeldung0605::description(code)) {
+                match (
+                    message_type.as_str(),
+                    SpezifischeFehlermeldung0605::description(code),
+                ) {
                     (codes::MESSAGE_TYPE_FILE, Some(text)) => format!("{text} ({code})"),
                     _ => format!("Fehler {code} zur Nachricht {message_type}"),
                 }
@@ -429,7 +431,11 @@ impl ImportConfirmation {
             for (j, feedback) in object.feedback.iter().enumerate() {
                 let feedback_path = format!("{object_path}/Rueckmeldung[{}]", j + 1);
                 if let Feedback::General { code } = feedback {
-                    return Err(Error::invalid(feedback_path, code, REASON_GENERAL_ON_OBJECT));
+                    return Err(Error::invalid(
+                        feedback_path,
+                        code,
+                        REASON_GENERAL_ON_OBJECT,
+                    ));
                 }
                 write_feedback(&mut w, feedback, &feedback_path)?;
             }
@@ -470,9 +476,11 @@ fn write_field(
 fn write_feedback(w: &mut XmlWriter, feedback: &Feedback, path: &str) -> Result<(), Error> {
     w.start("Rueckmeldung")?;
     match feedback {
-        Feedback::General { code } => {
-            w.code("AllgemeineRueckmeldung", Some(ALLGEMEINE_RUECKMELDUNG), code)?
-        }
+        Feedback::General { code } => w.code(
+            "AllgemeineRueckmeldung",
+            Some(ALLGEMEINE_RUECKMELDUNG),
+            code,
+        )?,
         Feedback::Specific { message_type, code } => {
             if !SPECIFIC_TYPES.contains(&message_type.as_str()) {
                 return Err(Error::invalid(path, message_type, REASON_SPECIFIC_TYPE));
@@ -481,7 +489,11 @@ fn write_feedback(w: &mut XmlWriter, feedback: &Feedback, path: &str) -> Result<
             // optional, so the other lists go without.
             let list = (message_type == codes::MESSAGE_TYPE_FILE)
                 .then_some(SPEZIFISCHE_FEHLERMELDUNG_0605);
-            w.code(&format!("SpezifischeFehlermeldung{message_type}"), list, code)?
+            w.code(
+                &format!("SpezifischeFehlermeldung{message_type}"),
+                list,
+                code,
+            )?
         }
         Feedback::Text(text) => w.text("SonstigeFehlermeldung", text)?,
         Feedback::OtherCode {
@@ -510,7 +522,11 @@ fn read_feedback(element: &Element, path: &str) -> Result<Feedback, Error> {
         return Err(Error::missing(format!("{path}/AllgemeineRueckmeldung")));
     };
     let choice_path = format!("{path}/{}", choice.name);
-    let code = || choice.required_text(&choice_path, "code").map(str::to_owned);
+    let code = || {
+        choice
+            .required_text(&choice_path, "code")
+            .map(str::to_owned)
+    };
     if choice.name == "AllgemeineRueckmeldung" {
         return Ok(Feedback::General { code: code()? });
     }

@@ -30,10 +30,16 @@ pub enum Error {
     DoctypeNotAllowed,
     /// The root element is not the expected message.
     #[error("the message is {found}, expected {expected} in the xdomea 3.0.0 namespace")]
-    WrongMessage { expected: &'static str, found: String },
+    WrongMessage {
+        expected: &'static str,
+        found: String,
+    },
     /// `Kopf/Nachrichtentyp/code` does not match the root element.
     #[error("the message type code is {found:?}, expected {expected}")]
-    WrongMessageType { expected: &'static str, found: String },
+    WrongMessageType {
+        expected: &'static str,
+        found: String,
+    },
     /// A required element is absent or empty.
     #[error("the required element {path} is missing")]
     Missing { path: String },
@@ -67,8 +73,13 @@ pub enum Error {
     #[error("the package is not a readable ZIP file: {detail}")]
     NotZip { detail: String },
     /// The package has no (or more than one) message file.
-    #[error("the package must hold exactly one file named {{UUID}}_{expected}.xml, it holds {found}")]
-    MessageFile { expected: &'static str, found: usize },
+    #[error(
+        "the package must hold exactly one file named {{UUID}}_{expected}.xml, it holds {found}"
+    )]
+    MessageFile {
+        expected: &'static str,
+        found: usize,
+    },
     /// A file the message references is not in the package.
     #[error("the package lacks {file_name}, which the message references")]
     MissingFile { file_name: String },

@@ -505,7 +505,10 @@ fn write_document(
     w.start("Format")?;
     w.code("Name", Some(DATEIFORMAT), format.code)?;
     w.opt_text("SonstigerName", format.other_name.as_deref())?;
-    w.text("Version", doc.format_version.as_deref().unwrap_or("unbekannt"))?;
+    w.text(
+        "Version",
+        doc.format_version.as_deref().unwrap_or("unbekannt"),
+    )?;
     w.start("Primaerdokument")?;
     w.text("Dateiname", &doc.file_name())?;
     w.text("DateinameOriginal", &doc.original_name)?;
@@ -642,7 +645,10 @@ pub(crate) fn read_party(element: Option<&Element>) -> Party {
             .unwrap_or_default(),
         short_name: owned(institution.and_then(|i| i.child_text("Kurzbezeichnung"))),
         authority_id,
-        unit: owned(e.child("Organisationseinheit").and_then(|o| o.child_text("Name"))),
+        unit: owned(
+            e.child("Organisationseinheit")
+                .and_then(|o| o.child_text("Name")),
+        ),
         address: e.child("Anschrift").map(|a| Address {
             street: owned(a.child_text("Strasse")),
             house_number: owned(a.child_text("Hausnummer")),
@@ -765,7 +771,10 @@ pub fn parse_filing_message(bytes: &[u8]) -> Result<FilingMessage, Error> {
         let mut formats = Vec::new();
         for (v, version) in dokument.children("Version").enumerate() {
             for (f, format) in version.children("Format").enumerate() {
-                formats.push((format!("{path}/Version[{}]/Format[{}]", v + 1, f + 1), format));
+                formats.push((
+                    format!("{path}/Version[{}]/Format[{}]", v + 1, f + 1),
+                    format,
+                ));
             }
         }
         let single = formats.len() == 1;
@@ -894,7 +903,8 @@ pub(crate) fn read_head(
 /// The UUID in the child `name` of `element`.
 pub(crate) fn uuid_at(element: &Element, path: &str, name: &str) -> Result<Uuid, Error> {
     let text = element.required_text(path, name)?;
-    parse_uuid(text).ok_or_else(|| Error::invalid(format!("{path}/{name}"), text, error::REASON_UUID))
+    parse_uuid(text)
+        .ok_or_else(|| Error::invalid(format!("{path}/{name}"), text, error::REASON_UUID))
 }
 
 /// A UUID in the schema's form (`stringUUIDType`: hyphenated, 36
@@ -920,7 +930,9 @@ fn check_file_name(path: &str, name: &str) -> Result<(), Error> {
 /// `t` as xs:dateTime in UTC, whole seconds (`2026-03-01T09:30:00Z`).
 pub(crate) fn date_time(t: OffsetDateTime, what: &'static str) -> Result<String, Error> {
     let out_of_range = || Error::TimeOutOfRange { what };
-    let utc = t.checked_to_offset(UtcOffset::UTC).ok_or_else(out_of_range)?;
+    let utc = t
+        .checked_to_offset(UtcOffset::UTC)
+        .ok_or_else(out_of_range)?;
     if !(1..=9999).contains(&utc.year()) {
         return Err(out_of_range());
     }
@@ -979,7 +991,11 @@ fn from_hex(text: &str) -> Option<[u8; 32]> {
     if text.len() != 64 {
         return None;
     }
-    let nibble = |c: u8| char::from(c).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let nibble = |c: u8| {
+        char::from(c)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
     let mut out = [0u8; 32];
     for (i, pair) in text.chunks_exact(2).enumerate() {
         out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;

@@ -32,7 +32,6 @@ use super::{
     message_file_name, package_file_name,
 };
 
-
 /// The largest single file [`read_package`] reads (uploads are far
 /// smaller; this only stops a ZIP bomb).
 pub const MAX_PACKAGE_FILE_BYTES: u64 = 512 * 1024 * 1024;
@@ -174,11 +173,7 @@ pub fn read_package(bytes: &[u8]) -> Result<ReceivedPackage, Error> {
     let suffix = format!("_{FILING_MESSAGE}.xml");
     let messages: Vec<&String> = names
         .iter()
-        .filter(|n| {
-            n.strip_suffix(&suffix)
-                .and_then(parse_uuid)
-                .is_some()
-        })
+        .filter(|n| n.strip_suffix(&suffix).and_then(parse_uuid).is_some())
         .collect();
     let [message_name] = messages.as_slice() else {
         return Err(Error::MessageFile {

@@ -7,6 +7,7 @@
 //! When the folder or xmllint is missing the check fails under `CI=true`
 //! and is skipped with a printed note otherwise. It must not be used
 //! outside tests.
+#![allow(clippy::expect_used)]
 
 use std::{
     path::{Path, PathBuf},

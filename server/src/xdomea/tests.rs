@@ -152,7 +152,8 @@ fn payment() -> Payment {
 }
 
 /// Every kind of text a citizen or a configuration can put in.
-const NASTY: &str = "Grüße <b>&amp;</b> \"x\" 'y' ]]> 🦀 \u{0}\u{7}\u{1b}\u{FFFE}\u{FFFF} a\r\nb\rc\td";
+const NASTY: &str =
+    "Grüße <b>&amp;</b> \"x\" 'y' ]]> 🦀 \u{0}\u{7}\u{1b}\u{FFFE}\u{FFFF} a\r\nb\rc\td";
 
 /// The variants every schema test covers.
 fn variants() -> Vec<(&'static str, Filing)> {
@@ -314,7 +315,10 @@ fn sample_confirmations() -> Vec<(&'static str, ImportConfirmation)> {
 fn xdomea_every_message_is_valid_against_the_schema() {
     let mut documents: Vec<(String, Vec<u8>)> = Vec::new();
     for (name, filing) in variants() {
-        documents.push((format!("0605-{name}"), build_filing_message(&filing).unwrap()));
+        documents.push((
+            format!("0605-{name}"),
+            build_filing_message(&filing).unwrap(),
+        ));
     }
     for (name, confirmation) in sample_confirmations() {
         documents.push((format!("0630-{name}"), confirmation.to_xml().unwrap()));
@@ -382,11 +386,18 @@ fn xdomea_filing_message_carries_identities_codes_and_metadata() {
         "Antrag auf Wohngeld – AW-2026-000123"
     );
     let remark = text_at(vorgang, &["AllgemeineMetadaten", "Bemerkung"]);
-    assert!(remark.contains("25,50 EUR") && remark.contains("TX-42"), "{remark}");
+    assert!(
+        remark.contains("25,50 EUR") && remark.contains("TX-42"),
+        "{remark}"
+    );
     assert_eq!(
         text_at(
             vorgang,
-            &["ArchivspezifischeMetadaten", "Aufbewahrungsdauer", "AnzahlJahre"]
+            &[
+                "ArchivspezifischeMetadaten",
+                "Aufbewahrungsdauer",
+                "AnzahlJahre"
+            ]
         ),
         "10"
     );
@@ -397,7 +408,10 @@ fn xdomea_filing_message_carries_identities_codes_and_metadata() {
     let format = |d: &Element| text_at(d, &["Version", "Format", "Name", "code"]);
     assert_eq!(format(docs[0]), "044", "the receipt is PDF/A");
     assert_eq!(format(docs[1]), "100");
-    assert_eq!(text_at(docs[1], &["Version", "Format", "SonstigerName"]), "json");
+    assert_eq!(
+        text_at(docs[1], &["Version", "Format", "SonstigerName"]),
+        "json"
+    );
     assert_eq!(format(docs[2]), "011");
     for (i, d) in docs.iter().enumerate() {
         assert_eq!(
@@ -441,7 +455,10 @@ fn xdomea_filing_message_carries_identities_codes_and_metadata() {
         assert_eq!(read.size, Some(doc.size));
         assert_eq!(read.sha256, Some(doc.sha256));
         assert_eq!(read.mime_type.as_deref(), Some(doc.mime_type.as_str()));
-        assert_eq!(read.original_name.as_deref(), Some(doc.original_name.as_str()));
+        assert_eq!(
+            read.original_name.as_deref(),
+            Some(doc.original_name.as_str())
+        );
     }
 }
 
@@ -453,7 +470,10 @@ fn xdomea_filing_message_escapes_and_cleans_user_text() {
         .unwrap();
     let bytes = build_filing_message(&nasty).unwrap();
     let xml = String::from_utf8(bytes.clone()).expect("UTF-8");
-    assert!(xml.contains("&lt;b&gt;&amp;amp;&lt;/b&gt;"), "markup is escaped");
+    assert!(
+        xml.contains("&lt;b&gt;&amp;amp;&lt;/b&gt;"),
+        "markup is escaped"
+    );
     assert!(!xml.contains("<b>"));
     for c in xml.chars() {
         assert!(
@@ -564,7 +584,10 @@ fn xdomea_positive_confirmation_gives_the_e_file_ids() {
     let (_, filed) = sample_confirmations().remove(0);
     let read = ImportConfirmation::parse(&filed.to_xml().unwrap()).unwrap();
     assert_eq!(read.process_id, SUBMISSION);
-    assert_eq!(read.file_name(), format!("{SUBMISSION}_FVDaten.ImportBestaetigen.0630.xml"));
+    assert_eq!(
+        read.file_name(),
+        format!("{SUBMISSION}_FVDaten.ImportBestaetigen.0630.xml")
+    );
     assert_eq!(
         read.outcome(),
         ImportOutcome::Filed {
@@ -588,10 +611,7 @@ fn xdomea_positive_confirmation_gives_the_e_file_ids() {
             location: Some("Wohngeld/2026/März".to_owned()),
         }
     );
-    assert_eq!(
-        fixture.created_at,
-        datetime!(2026-03-02 08:15 +01:00)
-    );
+    assert_eq!(fixture.created_at, datetime!(2026-03-02 08:15 +01:00));
     assert_eq!(fixture.outcome().reason_de(), None);
 }
 
@@ -607,7 +627,10 @@ fn xdomea_negative_confirmation_gives_the_reason() {
     assert_eq!(reasons.len(), 5);
     let text = read.outcome().reason_de().unwrap();
     assert!(text.contains("Die Datei kann im Rahmen"), "{text}");
-    assert!(text.contains("Datei kann nicht gefunden werden. (0605004)"), "{text}");
+    assert!(
+        text.contains("Datei kann nicht gefunden werden. (0605004)"),
+        "{text}"
+    );
     assert!(text.contains("Virenfund (E-17)"), "{text}");
     assert!(text.contains("Akte ist gesperrt"), "{text}");
 
@@ -629,7 +652,10 @@ fn filed_with(from: &str, to: &str) -> Vec<u8> {
 #[test]
 fn xdomea_bad_confirmations_give_precise_errors() {
     let parse = ImportConfirmation::parse;
-    assert!(matches!(parse(b"not xml at all"), Err(Error::NotXml { .. })));
+    assert!(matches!(
+        parse(b"not xml at all"),
+        Err(Error::NotXml { .. })
+    ));
     assert!(matches!(parse(b"\xc3\x28<a/>"), Err(Error::NotXml { .. })));
     assert!(matches!(parse(b""), Err(Error::NotXml { .. })));
     let message = build_filing_message(&filing_with(&[]).0).unwrap();
@@ -780,17 +806,26 @@ fn xdomea_package_round_trips_with_prescribed_names() {
         "4f1d3a6e-2b7c-4d8e-9f01-23456789abcd_FVDaten.SGOAblegen.0605.zip"
     );
     let mut archive = zip::ZipArchive::new(Cursor::new(&package.bytes)).unwrap();
-    let names: Vec<String> = archive.file_names().map(|n| n.unwrap().into_owned()).collect();
-    let mut expected = vec!["4f1d3a6e-2b7c-4d8e-9f01-23456789abcd_FVDaten.SGOAblegen.0605.xml".to_owned()];
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect();
+    let mut expected =
+        vec!["4f1d3a6e-2b7c-4d8e-9f01-23456789abcd_FVDaten.SGOAblegen.0605.xml".to_owned()];
     expected.extend(filing.documents.iter().map(PrimaryDocument::file_name));
-    assert_eq!(names, expected, "the message first, then the documents in order");
+    assert_eq!(
+        names, expected,
+        "the message first, then the documents in order"
+    );
     assert_eq!(
         names[3],
         format!("{}_Lohnnachweis_Maerz.pdf", doc_id(10).hyphenated())
     );
     let first = archive.by_index(0).unwrap();
     assert_eq!(
-        first.last_modified().map(|t| (t.year(), t.month(), t.day(), t.hour(), t.minute())),
+        first
+            .last_modified()
+            .map(|t| (t.year(), t.month(), t.day(), t.hour(), t.minute())),
         Some((2026, 3, 1, 10, 0)),
         "ZIP times come from the filing"
     );
@@ -800,7 +835,11 @@ fn xdomea_package_round_trips_with_prescribed_names() {
     assert_eq!(read.message_xml, build_filing_message(&filing).unwrap());
     assert_eq!(read.message.process_id, SUBMISSION);
     assert_eq!(read.files.len(), filing.documents.len());
-    for (file, (doc, (_, content))) in read.files.iter().zip(filing.documents.iter().zip(&contents)) {
+    for (file, (doc, (_, content))) in read
+        .files
+        .iter()
+        .zip(filing.documents.iter().zip(&contents))
+    {
         assert_eq!(file.name, doc.file_name());
         assert_eq!(&file.bytes, content);
     }
@@ -827,7 +866,10 @@ fn xdomea_package_is_deterministic_and_streams() {
 
     let mut later = filing.clone();
     later.created_at = datetime!(2026-03-05 12:00 +01:00);
-    assert_ne!(build_package(&later, &borrowed(&contents)).unwrap().bytes, once.bytes);
+    assert_ne!(
+        build_package(&later, &borrowed(&contents)).unwrap().bytes,
+        once.bytes
+    );
 }
 
 #[test]
@@ -882,7 +924,10 @@ fn xdomea_package_reader_rejects_bad_packages() {
     let receipt = filing.documents[0].file_name();
     let data = filing.documents[1].file_name();
 
-    assert!(matches!(read_package(b"PK\x03\x04 no zip"), Err(Error::NotZip { .. })));
+    assert!(matches!(
+        read_package(b"PK\x03\x04 no zip"),
+        Err(Error::NotZip { .. })
+    ));
     assert_eq!(
         read_package(&zip_of(&[("other.xml", &message)])).err(),
         Some(Error::MessageFile {
@@ -891,8 +936,14 @@ fn xdomea_package_reader_rejects_bad_packages() {
         })
     );
     assert_eq!(
-        read_package(&zip_of(&[(&message_name, &message), (&receipt, &contents[0].1)])).err(),
-        Some(Error::MissingFile { file_name: data.clone() })
+        read_package(&zip_of(&[
+            (&message_name, &message),
+            (&receipt, &contents[0].1)
+        ]))
+        .err(),
+        Some(Error::MissingFile {
+            file_name: data.clone()
+        })
     );
     assert_eq!(
         read_package(&zip_of(&[

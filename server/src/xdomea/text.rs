@@ -65,7 +65,11 @@ pub(crate) fn safe_file_name(original: &str) -> String {
     };
     let ext = ascii_part(ext);
     let stem = ascii_part(stem);
-    let stem = if stem.is_empty() { "Datei" } else { stem.as_str() };
+    let stem = if stem.is_empty() {
+        "Datei"
+    } else {
+        stem.as_str()
+    };
     if ext.is_empty() {
         // Only ASCII is left, so byte and char positions agree.
         stem[..stem.len().min(MAX_NAME_CHARS)].to_owned()
@@ -109,14 +113,20 @@ mod tests {
     #[test]
     fn xdomea_text_replaces_what_xml_forbids() {
         assert!(matches!(xml_text("Wohngeld <&> \"'"), Cow::Borrowed(_)));
-        assert_eq!(xml_text("a\u{0}b\u{1b}c\u{FFFF}"), "a\u{FFFD}b\u{FFFD}c\u{FFFD}");
+        assert_eq!(
+            xml_text("a\u{0}b\u{1b}c\u{FFFF}"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}"
+        );
         assert_eq!(xml_text("a\r\nb\rc\td"), "a\nb\nc\td");
         assert_eq!(xml_text("🦀 Grüße"), "🦀 Grüße");
     }
 
     #[test]
     fn xdomea_file_names_are_plain_ascii() {
-        assert_eq!(safe_file_name("Lohnnachweis März.pdf"), "Lohnnachweis_Maerz.pdf");
+        assert_eq!(
+            safe_file_name("Lohnnachweis März.pdf"),
+            "Lohnnachweis_Maerz.pdf"
+        );
         assert_eq!(safe_file_name("C:\\Users\\x\\Bild 1.JPG"), "Bild_1.JPG");
         assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
         assert_eq!(safe_file_name(".."), "Datei");

@@ -155,7 +155,9 @@ impl XmlWriter {
     }
 
     fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
-        self.inner.write_event(event).map_err(|e: io::Error| Error::io(e))
+        self.inner
+            .write_event(event)
+            .map_err(|e: io::Error| Error::io(e))
     }
 }
 
@@ -374,6 +376,8 @@ pub(crate) fn parse(bytes: &[u8], limits: Limits) -> Result<Element, Error> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
+
     use super::*;
 
     const LIMITS: Limits = Limits {
@@ -392,7 +396,10 @@ mod tests {
         assert_eq!(root.name, "A");
         assert!(root.in_xdomea);
         assert_eq!(root.attribute("a"), Some("1 & 2"));
-        assert_eq!(root.child("B").map(|b| b.text.as_str()), Some("a <&> 🦀 <c>"));
+        assert_eq!(
+            root.child("B").map(|b| b.text.as_str()),
+            Some("a <&> 🦀 <c>")
+        );
         let code = root.child("code").expect("code");
         assert!(!code.in_xdomea);
         assert_eq!(root.child_text("code"), Some("7"));
@@ -411,7 +418,10 @@ mod tests {
             (b"<a>&foo;</a>", "unknown entity"),
             (b"\xff\xfe<a/>", "not UTF-8"),
             (b"<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>", "doctype"),
-            (b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>", "encoding"),
+            (
+                b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>",
+                "encoding",
+            ),
         ];
         for (input, what) in cases {
             assert!(parse(input, LIMITS).is_err(), "{what} was accepted");
