@@ -60,14 +60,7 @@ impl XmlWriter {
     /// `<xdomea:name>text</xdomea:name>`, the text escaped and cleaned of
     /// characters XML 1.0 forbids.
     pub fn text(&mut self, name: &str, text: &str) -> Result<(), Error> {
-        if xml_text(text).is_empty() {
-            // `<a></a>` would get the indentation between its tags as
-            // content; `<a/>` is the same element without it.
-            return self.event(Event::Empty(BytesStart::new(format!("{PREFIX}:{name}"))));
-        }
-        self.start(name)?;
-        self.raw_text(text)?;
-        self.end(name)
+        self.element(&format!("{PREFIX}:{name}"), text)
     }
 
     /// [`XmlWriter::text`] when there is a value.
@@ -121,21 +114,23 @@ impl XmlWriter {
     /// The `code` and optional `name` children of a code element. Both
     /// are unqualified (`form="unqualified"`): no prefix.
     pub fn raw_code(&mut self, code: &str, name: Option<&str>) -> Result<(), Error> {
-        self.unqualified("code", code)?;
+        self.element("code", code)?;
         match name {
-            Some(name) => self.unqualified("name", name),
+            Some(name) => self.element("name", name),
             None => Ok(()),
         }
     }
 
-    /// An element without namespace, holding `text`.
-    fn unqualified(&mut self, name: &str, text: &str) -> Result<(), Error> {
-        if xml_text(text).is_empty() {
-            return self.event(Event::Empty(BytesStart::new(name)));
+    /// `<qname>text</qname>`, or `<qname/>` when the cleaned text is empty
+    /// (`<a></a>` would get the indentation between its tags as content).
+    fn element(&mut self, qname: &str, text: &str) -> Result<(), Error> {
+        let clean = xml_text(text);
+        if clean.is_empty() {
+            return self.event(Event::Empty(BytesStart::new(qname)));
         }
-        self.event(Event::Start(BytesStart::new(name)))?;
-        self.raw_text(text)?;
-        self.event(Event::End(BytesEnd::new(name)))
+        self.event(Event::Start(BytesStart::new(qname)))?;
+        self.event(Event::Text(BytesText::new(&clean)))?;
+        self.event(Event::End(BytesEnd::new(qname)))
     }
 
     /// The finished document.
@@ -144,14 +139,6 @@ impl XmlWriter {
         let mut bytes = self.inner.into_inner();
         bytes.push(b'\n');
         Ok(bytes)
-    }
-
-    fn raw_text(&mut self, text: &str) -> Result<(), Error> {
-        let clean = xml_text(text);
-        if clean.is_empty() {
-            return Ok(());
-        }
-        self.event(Event::Text(BytesText::new(&clean)))
     }
 
     fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
