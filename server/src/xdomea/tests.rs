@@ -783,6 +783,7 @@ fn sample_package() -> (Filing, Vec<(Uuid, Vec<u8>)>) {
     let (mut filing, mut contents) = filing_with(&[
         ("Lohnnachweis März.pdf", "application/pdf", b"%PDF lohn"),
         ("Erklärung.txt", "text/plain", "Ich erkläre …".as_bytes()),
+        ("../Bescheid..alt.pdf", "application/pdf", b"%PDF alt"),
     ]);
     let scan = document(
         20,

@@ -80,12 +80,14 @@ pub(crate) fn safe_file_name(original: &str) -> String {
 }
 
 /// `part` in ASCII letters, digits, `.`, `-` and `_`, German letters
-/// transliterated, runs of `_` collapsed, without leading or trailing dots
+/// transliterated, runs of `_` and `.` collapsed, without leading or trailing dots
 /// and underscores (no hidden files, no `..`).
 fn ascii_part(part: &str) -> String {
     let mut out = String::with_capacity(part.len());
     for c in part.chars() {
         let replacement: &str = match c {
+            // No `..` anywhere: readers refuse names that look like paths.
+            '.' if out.ends_with('.') => continue,
             'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' | '_' => {
                 out.push(c);
                 continue;
@@ -133,6 +135,7 @@ mod tests {
         assert_eq!(safe_file_name(".hidden"), "Datei.hidden");
         assert_eq!(safe_file_name("🦀🦀.png"), "Datei.png");
         assert_eq!(safe_file_name("a.tar.gz"), "a.tar.gz");
+        assert_eq!(safe_file_name("a..b...pdf"), "a.b.pdf");
         assert_eq!(safe_file_name("x.🦀"), "x");
         assert_eq!(safe_file_name(""), "Datei");
         assert_eq!(safe_file_name("a<>&\"'b.txt"), "a_b.txt");
