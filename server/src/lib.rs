@@ -1,8 +1,9 @@
 //! `amtsweg-server`: the `amtsweg` binary's library. It owns the
 //! configuration ([`config`]), storage ([`db`]), publishing and checking
 //! definition files ([`definitions`]), uploaded files ([`uploads`]), the
-//! receipt PDF ([`receipt`]), the HTTP router ([`routes`]) and its
-//! security headers and metrics, and the operator commands ([`commands`]).
+//! receipt PDF ([`receipt`]), the xdomea messages and package that file an
+//! application in the E-Akte ([`xdomea`]), the HTTP router ([`routes`]) and
+//! its security headers and metrics, and the operator commands ([`commands`]).
 //!
 //! It must not contain form rules (those are `amtsweg-forms`) or page
 //! markup (that is `amtsweg-app`); it connects them to the outside world.
@@ -30,3 +31,4 @@ pub mod security;
 pub mod session;
 pub mod store;
 pub mod uploads;
+pub mod xdomea;
