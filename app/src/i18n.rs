@@ -102,6 +102,16 @@ pub struct Ui {
     pub status_label: &'static str,
     pub status_received: &'static str,
     pub submitted_at_label: &'static str,
+    pub status_delivered: &'static str,
+    pub status_filed: &'static str,
+    pub status_needs_attention: &'static str,
+    pub delivered_at_label: &'static str,
+    pub filed_at_label: &'static str,
+    /// Said of a step that has not happened yet.
+    pub pending: &'static str,
+    pub needs_attention_text: &'static str,
+    pub receipt_link: &'static str,
+    pub receipt_hint: &'static str,
     pub nothing_answered: &'static str,
 }
 
@@ -176,6 +186,15 @@ const DE: Ui = Ui {
     status_label: "Stand der Übermittlung",
     status_received: "eingegangen",
     submitted_at_label: "Eingegangen am",
+    status_delivered: "an die Behörde übermittelt",
+    status_filed: "in der E-Akte der Behörde abgelegt",
+    status_needs_attention: "wird geprüft",
+    delivered_at_label: "An die Behörde übermittelt am",
+    filed_at_label: "In der E-Akte abgelegt am",
+    pending: "noch nicht",
+    needs_attention_text: "Die elektronische Akte der Behörde hat Ihren Antrag noch nicht übernommen. Wir kümmern uns darum; Sie müssen nichts tun. Ihr Antrag ist sicher gespeichert.",
+    receipt_link: "Eingangsbestätigung herunterladen (PDF)",
+    receipt_hint: "Die Eingangsbestätigung enthält alle Ihre Angaben. Bewahren Sie sie gut auf.",
     nothing_answered: "Keine Angaben",
 };
 
@@ -249,6 +268,15 @@ const EN: Ui = Ui {
     status_label: "Delivery status",
     status_received: "received",
     submitted_at_label: "Received on",
+    status_delivered: "delivered to the authority",
+    status_filed: "filed in the authority's electronic file",
+    status_needs_attention: "being checked",
+    delivered_at_label: "Delivered to the authority on",
+    filed_at_label: "Filed in the electronic file on",
+    pending: "not yet",
+    needs_attention_text: "The authority's electronic file has not taken your application yet. We are taking care of it; you do not need to do anything. Your application is stored safely.",
+    receipt_link: "Download the receipt (PDF)",
+    receipt_hint: "The receipt contains all your answers. Keep it safe.",
     nothing_answered: "No answers",
 };
 

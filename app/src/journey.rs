@@ -129,12 +129,36 @@ pub struct CheckView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConfirmationView {
     pub form_id: String,
+    /// The submission's id (in the receipt's URL).
+    pub submission_id: String,
     pub form_title: Text,
     pub authority: Authority,
     /// `AW-2026-000123`.
     pub reference: String,
-    /// An e-mail address was given (the confirmation mail follows later).
+    /// When it was received, German time (`01.12.2026, 14:03 Uhr`).
     pub submitted_at: String,
+    /// Where it is on its way into the authority's e-file.
+    pub status: DeliveryStatus,
+    /// When it was handed to the authority's e-file, German time.
+    pub delivered_at: Option<String>,
+    /// When the e-file confirmed filing it, German date.
+    pub filed_at: Option<String>,
+    /// The receipt (PDF) can be downloaded in this browser: the session
+    /// that submitted it, before the retention period ended.
+    pub receipt_available: bool,
+}
+
+/// A submission's way into the authority's e-file, as the citizen sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeliveryStatus {
+    /// Stored; the package is on its way.
+    Received,
+    /// Handed to the authority's e-file.
+    Delivered,
+    /// The e-file confirmed that it is filed.
+    Filed,
+    /// The e-file did not take it; the operators take care of it.
+    NeedsAttention,
 }
 
 /// The start page's data.
@@ -222,8 +246,12 @@ pub mod ssr {
     pub struct SubmissionData {
         pub form_version: u32,
         pub reference: String,
-        /// `YYYY-MM-DD HH:MM` (UTC).
+        /// German time, as the page shows it.
         pub submitted_at: String,
+        pub status: super::DeliveryStatus,
+        pub delivered_at: Option<String>,
+        pub filed_at: Option<String>,
+        pub receipt_available: bool,
     }
 
     /// Forms, drafts and submissions, implemented by the server.
@@ -250,6 +278,7 @@ pub mod ssr {
         /// A submission of a form by its UUID.
         fn submission<'a>(
             &'a self,
+            request: &'a http::request::Parts,
             form_id: &'a str,
             submission_id: &'a str,
         ) -> BoxFuture<'a, Result<Option<SubmissionData>, InternalError>>;
@@ -709,9 +738,9 @@ pub mod ssr {
         id: &str,
         submission: &str,
     ) -> Result<Outcome<ConfirmationView>, CatalogError> {
-        let (backend, _) = backend()?;
+        let (backend, request) = backend()?;
         let Some(stored) = backend
-            .submission(id, submission)
+            .submission(&request, id, submission)
             .await
             .map_err(log_error)?
         else {
@@ -727,10 +756,15 @@ pub mod ssr {
         let d = form.definition();
         Ok(Outcome::Show(ConfirmationView {
             form_id: d.id.clone(),
+            submission_id: submission.to_owned(),
             form_title: d.title.clone(),
             authority: d.authority.clone(),
             reference: stored.reference,
             submitted_at: stored.submitted_at,
+            status: stored.status,
+            delivered_at: stored.delivered_at,
+            filed_at: stored.filed_at,
+            receipt_available: stored.receipt_available,
         }))
     }
 

@@ -4,7 +4,7 @@
 use tokio::net::TcpListener;
 
 use crate::{
-    cleanup,
+    cleanup, delivery,
     config::Config,
     db::Db,
     definitions,
@@ -75,6 +75,19 @@ pub async fn serve(config: &Config) -> Result<(), StartError> {
         )
         .with_mailer(crate::mail::Mailer::from_config(config)?);
     tracing::info!(to = %state.mailer.describe(), "mails go to");
+    let delivery = state.delivery_context(
+        load_authorities(config)?,
+        config.data_dir.clone(),
+        config.worker.clone(),
+    );
+    let state = state.with_delivery(delivery.clone());
+    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = config.worker.embedded.then(|| {
+        tracing::info!(concurrency = config.worker.concurrency, "delivery worker runs in this process");
+        tokio::spawn(delivery::worker::run(delivery, async move {
+            let _ = worker_stopped.await;
+        }))
+    });
     // Housekeeping while the server runs: expired drafts (with their
     // uploads) and sessions.
     let draft_cleanup = cleanup::spawn(
@@ -101,8 +114,103 @@ pub async fn serve(config: &Config) -> Result<(), StartError> {
         .map_err(StartError::Serve)?;
     draft_cleanup.abort();
     session_cleanup.abort();
+    let _ = stop_worker.send(());
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     db.close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// The receiving authorities: the configured file, or only the default
+/// drop folders under the data dir.
+pub fn load_authorities(config: &Config) -> Result<delivery::Authorities, StartError> {
+    let authorities = match &config.authorities_file {
+        Some(path) => {
+            delivery::Authorities::load(path, &config.data_dir, |name| std::env::var(name).ok())?
+        }
+        None => delivery::Authorities::defaults(&config.data_dir),
+    };
+    for a in authorities.configured() {
+        tracing::info!(authority = %a.id, transport = %a.transport.describe(), "receiving authority");
+    }
+    Ok(authorities)
+}
+
+/// `amtsweg worker`: the delivery worker alone, until SIGINT/SIGTERM (for
+/// `AMTSWEG_WORKER=off` servers, or more workers on one PostgreSQL).
+pub async fn worker(config: &Config) -> Result<(), StartError> {
+    let db = open_database(config).await?;
+    let uploads = UploadStorage::from_config(db.clone(), config)
+        .await
+        .map_err(StartError::Uploads)?;
+    let state = AppState::new(db.clone(), "", config.listen, uploads)
+        .with_public_url(config.public_url.clone())
+        .with_mailer(crate::mail::Mailer::from_config(config)?);
+    let ctx = state.delivery_context(
+        load_authorities(config)?,
+        config.data_dir.clone(),
+        config.worker.clone(),
+    );
+    tracing::info!(concurrency = config.worker.concurrency, "delivery worker started");
+    delivery::worker::run(ctx, shutdown_signal()).await;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// `amtsweg outbox`: the jobs that are not done (`dead`: only the dead
+/// letters), one line each, for operators.
+pub async fn outbox_list(config: &Config, dead_only: bool) -> Result<(), StartError> {
+    let db = open_database(config).await?;
+    let filter = if dead_only {
+        crate::store::JobFilter::Dead
+    } else {
+        crate::store::JobFilter::Open
+    };
+    let jobs = db.jobs(filter).await.map_err(StartError::Store)?;
+    if jobs.is_empty() {
+        println!("no jobs");
+    }
+    for job in jobs {
+        println!(
+            "{}\t{}\t{}\t{}\tattempts {}\tnext {}\t{}",
+            job.id,
+            job.reference,
+            job.kind,
+            job.status,
+            job.attempts,
+            job.next_attempt_at,
+            job.last_error.unwrap_or_default()
+        );
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// `amtsweg outbox retry ID…` / `--all-dead`: sends dead jobs again.
+pub async fn outbox_retry(config: &Config, ids: &[i64], all_dead: bool) -> Result<(), StartError> {
+    let db = open_database(config).await?;
+    let mut ids = ids.to_vec();
+    if all_dead {
+        ids.extend(
+            db.jobs(crate::store::JobFilter::Dead)
+                .await
+                .map_err(StartError::Store)?
+                .iter()
+                .map(|j| j.id),
+        );
+    }
+    let now = time::OffsetDateTime::now_utc();
+    for id in ids {
+        if db.revive_job(id, now).await.map_err(StartError::Store)? {
+            println!("{id}\tsent again");
+        } else {
+            println!("{id}\tno dead job with this id");
+        }
+    }
+    db.close().await;
     Ok(())
 }
 

@@ -153,6 +153,51 @@ pub struct Config {
     pub upload_max_bytes: u64,
     /// Virus scanner (`clamd`) that checks every upload; `None`: no scan.
     pub clamd: Option<ClamdAddress>,
+    /// The receiving authorities' file (`AMTSWEG_AUTHORITIES`, default
+    /// `config/authorities.toml` when it exists), see
+    /// [`crate::delivery::authorities`].
+    pub authorities_file: Option<PathBuf>,
+    /// The delivery worker's settings.
+    pub worker: WorkerConfig,
+}
+
+/// How the delivery worker runs (`crate::delivery`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerConfig {
+    /// Whether `amtsweg serve` runs the worker itself (`AMTSWEG_WORKER`:
+    /// `embedded`, the default, or `off` when `amtsweg worker` runs as a
+    /// separate process).
+    pub embedded: bool,
+    /// Jobs run at the same time (`AMTSWEG_WORKER_CONCURRENCY`, default 4).
+    pub concurrency: usize,
+    /// Attempts before a job becomes a dead letter
+    /// (`AMTSWEG_DELIVERY_MAX_ATTEMPTS`, default 48: with the default
+    /// backoff about two days of retries, so an E-Akte that is down for a
+    /// day loses nothing).
+    pub max_attempts: u32,
+    /// The first retry's delay (`AMTSWEG_DELIVERY_RETRY_BASE_SECONDS`,
+    /// default 30); it doubles with each attempt, with jitter.
+    pub retry_base: Duration,
+    /// The longest delay between attempts
+    /// (`AMTSWEG_DELIVERY_RETRY_MAX_SECONDS`, default 3600).
+    pub retry_max: Duration,
+    /// How often an idle worker looks for due jobs and confirmations in the
+    /// drop folders (`AMTSWEG_WORKER_POLL_MS`, default 1000). A submit in
+    /// the same process wakes it at once.
+    pub poll: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> WorkerConfig {
+        WorkerConfig {
+            embedded: true,
+            concurrency: 4,
+            max_attempts: 48,
+            retry_base: Duration::from_secs(30),
+            retry_max: Duration::from_secs(3600),
+            poll: Duration::from_millis(1000),
+        }
+    }
 }
 
 impl fmt::Debug for Config {
@@ -173,6 +218,8 @@ impl fmt::Debug for Config {
             .field("draft_cleanup_interval", &self.draft_cleanup_interval)
             .field("upload_max_bytes", &self.upload_max_bytes)
             .field("clamd", &self.clamd)
+            .field("authorities_file", &self.authorities_file)
+            .field("worker", &self.worker)
             .finish()
     }
 }
@@ -218,8 +265,40 @@ struct FileConfig {
     /// A number in TOML, or a string like the environment variable.
     upload_max_bytes: Option<toml::Value>,
     clamd: Option<String>,
+    authorities_file: Option<String>,
+    #[serde(default)]
+    worker: FileWorker,
     #[serde(default)]
     oidc: FileOidc,
+}
+
+/// `[worker]`: numbers as TOML numbers or strings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWorker {
+    mode: Option<String>,
+    concurrency: Option<toml::Value>,
+    max_attempts: Option<toml::Value>,
+    retry_base_seconds: Option<toml::Value>,
+    retry_max_seconds: Option<toml::Value>,
+    poll_ms: Option<toml::Value>,
+}
+
+fn toml_text(value: &Option<toml::Value>) -> Option<String> {
+    value.as_ref().map(|v| match v {
+        toml::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    })
+}
+
+/// A positive whole number, or an error naming the setting.
+fn positive(raw: &Raw, what: &str) -> Result<u64, ConfigError> {
+    raw.value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| raw.error(format!("is not a positive number{what}")))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -407,6 +486,82 @@ impl Config {
             None => DEFAULT_DRAFT_CLEANUP_INTERVAL,
         };
 
+        let authorities_file =
+            match pick("AMTSWEG_AUTHORITIES", "authorities_file", &file.authorities_file) {
+                Some(raw) => {
+                    let path = PathBuf::from(raw.value.trim());
+                    if !path.is_file() {
+                        return Err(raw.error("is not a file (the receiving authorities' TOML)"));
+                    }
+                    Some(path)
+                }
+                None => Some(PathBuf::from("config/authorities.toml")).filter(|p| p.is_file()),
+            };
+
+        let mut worker = WorkerConfig::default();
+        if let Some(raw) = pick("AMTSWEG_WORKER", "worker.mode", &file.worker.mode) {
+            worker.embedded = match raw.value.trim() {
+                "embedded" => true,
+                "off" => false,
+                _ => return Err(raw.error("is neither \"embedded\" nor \"off\"")),
+            };
+        }
+        let number = |var: &str, key: &str, value: &Option<toml::Value>, what: &str| {
+            pick(var, key, &toml_text(value))
+                .map(|raw| positive(&raw, what))
+                .transpose()
+        };
+        if let Some(n) = number(
+            "AMTSWEG_WORKER_CONCURRENCY",
+            "worker.concurrency",
+            &file.worker.concurrency,
+            "",
+        )? {
+            worker.concurrency = usize::try_from(n.min(256)).unwrap_or(256);
+        }
+        if let Some(n) = number(
+            "AMTSWEG_DELIVERY_MAX_ATTEMPTS",
+            "worker.max_attempts",
+            &file.worker.max_attempts,
+            "",
+        )? {
+            worker.max_attempts = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        if let Some(n) = number(
+            "AMTSWEG_DELIVERY_RETRY_BASE_SECONDS",
+            "worker.retry_base_seconds",
+            &file.worker.retry_base_seconds,
+            " of seconds",
+        )? {
+            worker.retry_base = Duration::from_secs(n);
+        }
+        if let Some(n) = number(
+            "AMTSWEG_DELIVERY_RETRY_MAX_SECONDS",
+            "worker.retry_max_seconds",
+            &file.worker.retry_max_seconds,
+            " of seconds",
+        )? {
+            worker.retry_max = Duration::from_secs(n);
+        }
+        if let Some(n) = number(
+            "AMTSWEG_WORKER_POLL_MS",
+            "worker.poll_ms",
+            &file.worker.poll_ms,
+            " of milliseconds",
+        )? {
+            worker.poll = Duration::from_millis(n);
+        }
+        if worker.retry_max < worker.retry_base {
+            return Err(ConfigError {
+                setting: "AMTSWEG_DELIVERY_RETRY_MAX_SECONDS".into(),
+                message: format!(
+                    "{} s is less than AMTSWEG_DELIVERY_RETRY_BASE_SECONDS ({} s)",
+                    worker.retry_max.as_secs(),
+                    worker.retry_base.as_secs()
+                ),
+            });
+        }
+
         let issuer = pick("AMTSWEG_OIDC_ISSUER", "oidc.issuer", &file.oidc.issuer);
         let client_id = pick(
             "AMTSWEG_OIDC_CLIENT_ID",
@@ -463,6 +618,8 @@ impl Config {
             draft_cleanup_interval,
             upload_max_bytes,
             clamd,
+            authorities_file,
+            worker,
         })
     }
 

@@ -67,4 +67,6 @@ pub enum StartError {
     /// data dir's `mail/`).
     #[error("AMTSWEG_SMTP_URL / AMTSWEG_DATA_DIR: mail cannot be set up: {0}")]
     Mail(#[from] crate::mail::MailError),
+    #[error("AMTSWEG_DATABASE_URL: {0}")]
+    Store(crate::store::StoreError),
 }

@@ -31,10 +31,13 @@ use std::{
 
 use amtsweg_app::{
     catalog::ssr::{BoxFuture, InternalError},
-    journey::ssr::{DraftData, JourneyBackend, SubmissionData},
+    journey::{
+        DeliveryStatus,
+        ssr::{DraftData, JourneyBackend, SubmissionData},
+    },
     saved::ssr::SavedData,
 };
-use amtsweg_forms::{Answers, Env, FieldType, Form};
+use amtsweg_forms::{Answers, Env, FieldType, Form, Lang};
 
 use amtsweg_app::form_data;
 
@@ -61,7 +64,7 @@ use crate::{
     resume,
     routes::AppState,
     session::{self, SessionError},
-    store::{DraftState, StoreError},
+    store::{DraftState, StoreError, SubmissionDetails, SubmissionStatus},
 };
 
 /// Query keys the journey passes along (everything else is dropped).
@@ -288,6 +291,7 @@ impl JourneyBackend for Journey {
 
     fn submission<'a>(
         &'a self,
+        request: &'a http::request::Parts,
         form_id: &'a str,
         submission_id: &'a str,
     ) -> BoxFuture<'a, Result<Option<SubmissionData>, InternalError>> {
@@ -295,15 +299,40 @@ impl JourneyBackend for Journey {
             let Ok(id) = Uuid::parse_str(submission_id) else {
                 return Ok(None);
             };
-            match self.db.submission(id).await {
-                Ok(s) if s.form_id == form_id => Ok(Some(SubmissionData {
-                    form_version: s.form_version,
-                    reference: s.reference.to_string(),
-                    submitted_at: format_time(s.submitted_at),
-                })),
-                Ok(_) | Err(StoreError::NotFound) => Ok(None),
-                Err(e) => Err(e.into()),
-            }
+            let record = match self.db.delivery_record(id).await {
+                Ok(r) if r.submission.form_id == form_id => r,
+                Ok(_) | Err(StoreError::NotFound) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            // The receipt holds every answer: only for the session whose
+            // draft became this submission.
+            let own = match request.extensions.get::<tower_sessions::Session>() {
+                Some(session) => {
+                    session::Journey::new(session.clone())
+                        .draft_for(form_id)
+                        .await?
+                        == Some(record.submission.draft_id)
+                }
+                None => false,
+            };
+            let s = &record.submission;
+            Ok(Some(SubmissionData {
+                form_version: s.form_version,
+                reference: s.reference.to_string(),
+                submitted_at: format_time(s.submitted_at),
+                status: match s.status {
+                    SubmissionStatus::Received => DeliveryStatus::Received,
+                    SubmissionStatus::Delivered => DeliveryStatus::Delivered,
+                    SubmissionStatus::Filed => DeliveryStatus::Filed,
+                    SubmissionStatus::Failed => DeliveryStatus::NeedsAttention,
+                },
+                delivered_at: record.delivered_at.map(format_time),
+                filed_at: record.filed_at.map(|t| {
+                    let t = crate::resume::german_time(t);
+                    format!("{:02}.{:02}.{}", t.day(), u8::from(t.month()), t.year())
+                }),
+                receipt_available: own && record.purged_at.is_none(),
+            }))
         })
     }
 
@@ -324,10 +353,11 @@ impl JourneyBackend for Journey {
     }
 }
 
-/// `23.11.2026, 14:05 UTC`.
+/// `23.11.2026, 15:05 Uhr`, German time.
 fn format_time(t: OffsetDateTime) -> String {
+    let t = crate::resume::german_time(t);
     format!(
-        "{:02}.{:02}.{}, {:02}:{:02} UTC",
+        "{:02}.{:02}.{}, {:02}:{:02} Uhr",
         t.day(),
         u8::from(t.month()),
         t.year(),
@@ -757,19 +787,30 @@ async fn save_step_inner(
     Ok(see_other(query.url(&to, false)))
 }
 
-/// The first valid e-mail answer of the form (for the confirmation mail).
+/// The e-mail address the form's answers give for the confirmation mail:
+/// the answer of the first e-mail field marked `autocomplete: "email"`
+/// (the address of the person filling in the form), else the first valid
+/// e-mail answer.
 fn contact_email(form: &Form, answers: &Answers) -> Option<String> {
-    form.definition()
-        .steps
-        .iter()
-        .flat_map(|s| s.fields.iter())
-        .filter(|f| f.kind == FieldType::Email)
-        .find_map(|f| {
-            answers
-                .get(&f.id)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
+    let emails = || {
+        form.definition()
+            .steps
+            .iter()
+            .flat_map(|s| s.fields.iter())
+            .filter(|f| f.kind == FieldType::Email)
+    };
+    let answer = |f: &amtsweg_forms::Field| {
+        answers
+            .get(&f.id)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+    };
+    emails()
+        .filter(|f| f.autocomplete.as_deref() == Some("email"))
+        .find_map(answer)
+        .or_else(|| emails().find_map(answer))
 }
 
 /// `POST /forms/{id}/absenden`: submit once; every repeat of the POST
@@ -826,12 +867,25 @@ async fn submit(
         return Ok(see_other(url));
     }
     let fee = u32::try_from(eval.fee_total_cents().max(0)).unwrap_or(u32::MAX);
+    let login = crate::auth::login::current(sessions.session()).await?;
+    let details = SubmissionDetails {
+        summary_de: form.summary(&eval, Lang::De),
+        summary_en: form.summary(&eval, Lang::En),
+        lang: Some(if query.english { "en" } else { "de" }.to_owned()),
+        // The form's own address, else the one given for the resume
+        // link, else the service account's.
+        contact_email: contact_email(&form, &eval.answers)
+            .or(draft.contact_email.clone())
+            .or(login.and_then(|l| l.claims.email)),
+        fees: eval.fees.clone(),
+    };
     let submission = match journey
         .db
-        .submit(
+        .submit_with_details(
             draft.id,
             &Value::Object(eval.answers.clone()),
             fee,
+            &details,
             OffsetDateTime::now_utc(),
         )
         .await
@@ -840,6 +894,10 @@ async fn submit(
         Err(StoreError::Expired) => return Ok(see_other(start_page)),
         Err(e) => return Err(e.into()),
     };
+    // The package leaves now, not at the worker's next poll.
+    if let Some(delivery) = &state.delivery {
+        delivery.wake.notify_waiters();
+    }
     tracing::info!(form = %form_id, "application submitted");
     Ok(see_other(confirmation(submission.id)))
 }

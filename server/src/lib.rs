@@ -17,6 +17,7 @@ pub mod csrf;
 pub mod db;
 pub mod definition_route;
 pub mod definitions;
+pub mod delivery;
 pub mod error;
 pub mod evaluations;
 pub mod journey_routes;

@@ -70,6 +70,8 @@ pub enum MailError {
     Dir { dir: String, source: std::io::Error },
     #[error("no mail transport is configured")]
     NotConfigured,
+    #[error("not a MIME type: {0:?}")]
+    MimeType(String),
 }
 
 impl MailError {
@@ -84,6 +86,7 @@ impl MailError {
             MailError::Smtp(_) => "SMTP connection or TLS error",
             MailError::File(_) | MailError::Dir { .. } => "mail file could not be written",
             MailError::NotConfigured => "no mail transport configured",
+            MailError::MimeType(_) => "invalid attachment type",
         }
     }
 }
@@ -176,6 +179,38 @@ impl Mailer {
             .subject(mail.subject)
             .header(ContentType::TEXT_PLAIN)
             .body(mail.body)?;
+        self.deliver(message).await
+    }
+
+    /// Sends `mail` with one file attached (`name`, MIME `content_type`):
+    /// the package to an authority's functional mailbox.
+    pub async fn send_with_attachment(
+        &self,
+        mail: Mail,
+        name: &str,
+        content_type: &str,
+        content: Vec<u8>,
+    ) -> Result<(), MailError> {
+        use lettre::message::{Attachment, MultiPart, SinglePart};
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|_| MailError::Address(mail.to.clone()))?;
+        let content_type = ContentType::parse(content_type)
+            .map_err(|_| MailError::MimeType(content_type.to_owned()))?;
+        let message = Message::builder()
+            .from(self.inner.from.clone())
+            .to(to)
+            .subject(mail.subject)
+            .multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(mail.body))
+                    .singlepart(Attachment::new(name.to_owned()).body(content, content_type)),
+            )?;
+        self.deliver(message).await
+    }
+
+    async fn deliver(&self, message: Message) -> Result<(), MailError> {
         match &self.inner.transport {
             Transport::Smtp { transport, .. } => {
                 transport.send(message).await?;

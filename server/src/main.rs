@@ -27,8 +27,14 @@ enum Command {
     Serve,
     /// Apply the database migrations and exit.
     Migrate,
-    /// Run the delivery worker (comes with issue 4).
+    /// Run the delivery worker alone (for `AMTSWEG_WORKER=off` servers, or
+    /// more workers on one PostgreSQL).
     Worker,
+    /// List the delivery jobs that are not done, or send dead ones again.
+    Outbox {
+        #[command(subcommand)]
+        action: Option<OutboxAction>,
+    },
     /// Check form definition files and print every problem with its JSON path.
     CheckDefinition {
         /// Definition files (JSON).
@@ -37,14 +43,44 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum OutboxAction {
+    /// List pending, running and dead jobs (the default).
+    List {
+        /// Only the dead letters.
+        #[arg(long)]
+        dead: bool,
+    },
+    /// Send dead jobs again.
+    Retry {
+        /// Job ids (the first column of `amtsweg outbox list`).
+        #[arg(value_name = "ID")]
+        ids: Vec<i64>,
+        /// Every dead job.
+        #[arg(long)]
+        all_dead: bool,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::CheckDefinition { files } => check_definition(&files),
-        Command::Worker => {
-            eprintln!("amtsweg worker: not yet implemented: delivery comes with issue 4");
-            ExitCode::from(2)
-        }
+        Command::Worker => run(|config| async move { commands::worker(&config).await }),
+        Command::Outbox { action } => match action.unwrap_or(OutboxAction::List { dead: false }) {
+            OutboxAction::List { dead } => {
+                run(move |config| async move { commands::outbox_list(&config, dead).await })
+            }
+            OutboxAction::Retry { ids, all_dead } => {
+                if ids.is_empty() && !all_dead {
+                    eprintln!("amtsweg outbox retry: name job ids or --all-dead");
+                    return ExitCode::from(2);
+                }
+                run(move |config| async move {
+                    commands::outbox_retry(&config, &ids, all_dead).await
+                })
+            }
+        },
         Command::Serve => run(|config| async move { commands::serve(&config).await }),
         Command::Migrate => run(|config| async move { commands::migrate(&config).await }),
     }

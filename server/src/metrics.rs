@@ -52,6 +52,22 @@ impl Metrics {
     }
 }
 
+/// `amtsweg_outbox_jobs{kind,status}` from `(kind, status, count)` rows.
+pub fn render_outbox(counts: &[(String, String, i64)]) -> String {
+    let mut out = String::new();
+    out.push_str("# HELP amtsweg_outbox_jobs Delivery jobs by kind and status (pending, leased, done, dead).\n");
+    out.push_str("# TYPE amtsweg_outbox_jobs gauge\n");
+    for (kind, status, count) in counts {
+        let _ = writeln!(
+            out,
+            "amtsweg_outbox_jobs{{kind=\"{}\",status=\"{}\"}} {count}",
+            escape(kind),
+            escape(status)
+        );
+    }
+    out
+}
+
 fn escape(value: &str) -> String {
     value
         .replace('\\', "\\\\")

@@ -71,6 +71,10 @@ pub struct AppState {
     /// Outgoing mail (none unless `with_mailer`; `amtsweg serve` always
     /// sets one, see [`crate::mail::Mailer::from_config`]).
     pub mailer: crate::mail::Mailer,
+    /// Delivery into the E-Akte (none unless `with_delivery`; `amtsweg
+    /// serve` always sets it): the confirmation endpoint, the receipt
+    /// download, and the worker's wake-up after a submit.
+    pub delivery: Option<Arc<crate::delivery::DeliveryContext>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -107,6 +111,36 @@ impl AppState {
             uploads,
             auth: Arc::new(crate::auth::Auth::disabled()),
             mailer: crate::mail::Mailer::none(),
+            delivery: None,
+        }
+    }
+
+    /// The same state delivering through `delivery` (see
+    /// [`crate::delivery`]).
+    pub fn with_delivery(mut self, delivery: crate::delivery::DeliveryContext) -> AppState {
+        self.delivery = Some(Arc::new(delivery));
+        self
+    }
+
+    /// The delivery context for this state, with the authorities and
+    /// settings given (the state's database, forms, uploads and mailer).
+    pub fn delivery_context(
+        &self,
+        authorities: crate::delivery::Authorities,
+        data_dir: std::path::PathBuf,
+        settings: crate::config::WorkerConfig,
+    ) -> crate::delivery::DeliveryContext {
+        crate::delivery::DeliveryContext {
+            db: self.db.clone(),
+            journey: self.journey.clone(),
+            uploads: self.uploads.clone(),
+            mailer: self.mailer.clone(),
+            authorities: Arc::new(authorities),
+            data_dir,
+            public_url: self.public_url.clone(),
+            http: reqwest::Client::new(),
+            settings,
+            wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -166,6 +200,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::resume::router())
         .merge(crate::definition_route::router())
         .merge(crate::auth::router())
+        .merge(crate::delivery::routes::router())
         .leptos_routes_with_context(&state, route_list(), context.clone(), app_shell.clone())
         // `amtsweg.wasm.gz` (scripts/build-site.sh) to browsers that take gzip.
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_gzip())
@@ -186,12 +221,19 @@ async fn health(State(state): State<AppState>) -> Result<&'static str, HttpError
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let mut text = state.metrics.render();
+    // The outbox as it is now: operators alert on dead letters and on a
+    // growing backlog.
+    match state.db.job_counts().await {
+        Ok(counts) => text.push_str(&crate::metrics::render_outbox(&counts)),
+        Err(e) => tracing::warn!(error = %e, "counting outbox jobs failed"),
+    }
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(),
+        text,
     )
 }
 

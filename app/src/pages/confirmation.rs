@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::{fallback_lang, outcome_page};
 use crate::i18n::{href, ui, use_lang};
-use crate::journey::{ConfirmationView, load_confirmation};
+use crate::journey::{ConfirmationView, DeliveryStatus, load_confirmation};
 
 #[component]
 pub fn ConfirmationPage() -> impl IntoView {
@@ -33,6 +33,32 @@ pub fn ConfirmationPage() -> impl IntoView {
 fn confirmation_page(view: ConfirmationView, lang: Lang) -> impl IntoView {
     let t = ui(lang);
     let form_title = view.form_title.get(lang).to_owned();
+    let status = match view.status {
+        DeliveryStatus::Received => t.status_received,
+        DeliveryStatus::Delivered => t.status_delivered,
+        DeliveryStatus::Filed => t.status_filed,
+        DeliveryStatus::NeedsAttention => t.status_needs_attention,
+    };
+    let attention = (view.status == DeliveryStatus::NeedsAttention)
+        .then(|| view! { <p class="notice" role="status">{t.needs_attention_text}</p> });
+    let receipt = view.receipt_available.then(|| {
+        let mut link = format!(
+            "/forms/{}/bestaetigung/{}/eingangsbestaetigung.pdf",
+            view.form_id, view.submission_id
+        );
+        if lang == Lang::En {
+            link.push_str("?lang=en");
+        }
+        // `rel="external"`: a download, not a page for the hydrated router.
+        view! {
+            <p>
+                <a href=link rel="external" download="" class="button button--secondary">
+                    {t.receipt_link}
+                </a>
+            </p>
+            <p class="hint">{t.receipt_hint}</p>
+        }
+    });
     view! {
         <Title text=format!("{} – {form_title} – Amtsweg", t.confirmation_title) />
         <div class="panel">
@@ -48,12 +74,24 @@ fn confirmation_page(view: ConfirmationView, lang: Lang) -> impl IntoView {
             <div class="summary__row">
                 <dt class="summary__key">{t.status_label}</dt>
                 <dd class="summary__value">
-                    <span class="tag">{t.status_received}</span>
+                    <span class="tag">{status}</span>
                 </dd>
             </div>
             <div class="summary__row">
                 <dt class="summary__key">{t.submitted_at_label}</dt>
                 <dd class="summary__value">{view.submitted_at.clone()}</dd>
+            </div>
+            <div class="summary__row">
+                <dt class="summary__key">{t.delivered_at_label}</dt>
+                <dd class="summary__value">
+                    {view.delivered_at.clone().unwrap_or_else(|| t.pending.to_owned())}
+                </dd>
+            </div>
+            <div class="summary__row">
+                <dt class="summary__key">{t.filed_at_label}</dt>
+                <dd class="summary__value">
+                    {view.filed_at.clone().unwrap_or_else(|| t.pending.to_owned())}
+                </dd>
             </div>
             <div class="summary__row">
                 <dt class="summary__key">{t.authority_label}</dt>
@@ -62,6 +100,8 @@ fn confirmation_page(view: ConfirmationView, lang: Lang) -> impl IntoView {
                 </dd>
             </div>
         </dl>
+        {attention}
+        {receipt}
         <h2>{t.next_heading}</h2>
         <p>{t.next_text}</p>
         <p>

@@ -1,5 +1,6 @@
 //! Storage of the citizen journey: drafts ([`drafts`]), submissions with
-//! their reference number and outbox job ([`submissions`]), as more
+//! their reference number and outbox jobs ([`submissions`]), the outbox's
+//! leases ([`outbox`]) and the way into the E-Akte ([`delivery`]), as more
 //! methods on [`Db`](crate::db::Db). Like `db.rs`, every query is written
 //! once per backend, side by side; multi-step writes run in one
 //! transaction and their steps take a `&mut Transaction`.
@@ -11,7 +12,9 @@
 //! Stored data is never trusted to be well-formed: a column that does not
 //! decode is [`StoreError::Corrupt`], not a panic.
 
+pub mod delivery;
 pub mod drafts;
+pub mod outbox;
 pub mod submissions;
 
 use std::fmt;
@@ -26,7 +29,9 @@ use time::{
 };
 
 pub use drafts::{Draft, DraftState};
-pub use submissions::{OutboxJob, Submission, SubmissionStatus};
+pub use delivery::{DeliveryRecord, Recorded};
+pub use outbox::{JobFilter, JobInfo, LeasedJob};
+pub use submissions::{OutboxJob, Submission, SubmissionDetails, SubmissionStatus};
 
 /// What went wrong with a draft or a submission. `NotFound`, `Expired` and
 /// `AlreadySubmitted` are ordinary outcomes a page answers; `Corrupt` and

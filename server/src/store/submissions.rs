@@ -31,6 +31,44 @@ static SQLITE_SUBMITS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(()
 
 /// The outbox job every submission gets: deliver it to the authority.
 pub const DELIVER: &str = "deliver";
+/// The outbox job of a submission with a contact address: the
+/// confirmation mail to the citizen.
+pub const CONFIRM: &str = "confirm";
+/// The outbox job that a delivery adds when the authority wants a mail
+/// about each new application.
+pub const NOTIFY: &str = "notify";
+
+/// What a submission keeps besides its answers, for the delivery and the
+/// mails: the "check your answers" rows in German and English (the
+/// receipt shows them exactly so), the citizen's language and contact
+/// address. Personal data: emptied with the answers after the retention
+/// period. `Debug` shows only whether there is an address.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionDetails {
+    #[serde(default)]
+    pub summary_de: Vec<amtsweg_forms::SummarySection>,
+    #[serde(default)]
+    pub summary_en: Vec<amtsweg_forms::SummarySection>,
+    /// The language the citizen used (`de`, `en`).
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// Where the confirmation mail goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_email: Option<String>,
+    /// The fee items as the check page showed them (purpose and amount).
+    #[serde(default)]
+    pub fees: Vec<amtsweg_forms::FeeLine>,
+}
+
+impl fmt::Debug for SubmissionDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubmissionDetails")
+            .field("sections", &self.summary_de.len())
+            .field("lang", &self.lang)
+            .field("contact_email", &self.contact_email.as_ref().map(|_| "<set>"))
+            .finish_non_exhaustive()
+    }
+}
 
 /// Where a submission is on its way to the authority's e-file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,7 +138,7 @@ fn fee_from_db(fee: i64) -> Result<u32, StoreError> {
     u32::try_from(fee).map_err(|e| StoreError::corrupt("fee", e))
 }
 
-fn submission_from_sqlite(row: &SqliteRow) -> Result<Submission, StoreError> {
+pub(super) fn submission_from_sqlite(row: &SqliteRow) -> Result<Submission, StoreError> {
     Ok(Submission {
         id: parse_uuid(row.try_get("id")?)?,
         draft_id: parse_uuid(row.try_get("draft_id")?)?,
@@ -114,7 +152,7 @@ fn submission_from_sqlite(row: &SqliteRow) -> Result<Submission, StoreError> {
     })
 }
 
-fn submission_from_postgres(row: &PgRow) -> Result<Submission, StoreError> {
+pub(super) fn submission_from_postgres(row: &PgRow) -> Result<Submission, StoreError> {
     Ok(Submission {
         id: row.try_get("id")?,
         draft_id: row.try_get("draft_id")?,
@@ -133,6 +171,10 @@ struct NewSubmission<'a> {
     id: Uuid,
     draft_id: Uuid,
     answers: &'a str,
+    details: &'a str,
+    /// The outbox jobs to add: [`DELIVER`], and [`CONFIRM`] with a contact
+    /// address.
+    jobs: &'a [&'a str],
     fee_cents: u32,
     now: OffsetDateTime,
 }
@@ -150,12 +192,37 @@ impl Db {
         fee_cents: u32,
         now: OffsetDateTime,
     ) -> Result<Submission, StoreError> {
+        let details = SubmissionDetails::default();
+        self.submit_with_details(draft_id, normalized_answers, fee_cents, &details, now)
+            .await
+    }
+
+    /// [`Db::submit`] with the `details` the delivery needs later (the
+    /// receipt's rows, the citizen's language and address). With a contact
+    /// address the submission also gets its [`CONFIRM`] job.
+    pub async fn submit_with_details(
+        &self,
+        draft_id: Uuid,
+        normalized_answers: &Value,
+        fee_cents: u32,
+        details: &SubmissionDetails,
+        now: OffsetDateTime,
+    ) -> Result<Submission, StoreError> {
         let now = to_millis(now);
         let answers = normalized_answers.to_string();
+        let details_json = serde_json::to_string(details)
+            .map_err(|e| StoreError::corrupt("submission details", e))?;
+        let jobs: &[&str] = if details.contact_email.is_some() {
+            &[DELIVER, CONFIRM]
+        } else {
+            &[DELIVER]
+        };
         let new = NewSubmission {
             id: Uuid::new_v4(),
             draft_id,
             answers: &answers,
+            details: &details_json,
+            jobs,
             fee_cents,
             now,
         };
@@ -302,8 +369,8 @@ async fn submit_sqlite(
     let reference = next_reference_sqlite(tx, reference_year(new.now)).await?;
     sqlx::query(
         "INSERT INTO submissions (id, draft_id, reference, form_id, form_version, answers,
-                                  fee_cents, submitted_at, status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received')",
+                                  fee_cents, submitted_at, status, details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received', ?9)",
     )
     .bind(new.id.to_string())
     .bind(new.draft_id.to_string())
@@ -313,17 +380,20 @@ async fn submit_sqlite(
     .bind(new.answers)
     .bind(i64::from(new.fee_cents))
     .bind(&now)
+    .bind(new.details)
     .execute(&mut **tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO outbox (submission_id, kind, status, attempts, next_attempt_at, created_at)
-         VALUES (?1, ?2, 'pending', 0, ?3, ?3)",
-    )
-    .bind(new.id.to_string())
-    .bind(DELIVER)
-    .bind(&now)
-    .execute(&mut **tx)
-    .await?;
+    for kind in new.jobs {
+        sqlx::query(
+            "INSERT INTO outbox (submission_id, kind, status, attempts, next_attempt_at, created_at)
+             VALUES (?1, ?2, 'pending', 0, ?3, ?3)",
+        )
+        .bind(new.id.to_string())
+        .bind(kind)
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(Some(submitted(new, reference, form_id, form_version)?))
 }
 
@@ -352,16 +422,16 @@ WITH draft AS (
     RETURNING next_value - 1 AS value
 ), submission AS (
     INSERT INTO submissions (id, draft_id, reference, form_id, form_version, answers,
-                             fee_cents, submitted_at, status)
+                             fee_cents, submitted_at, status, details)
     SELECT $4, $2,
            $5 || '-' || $3 || '-'
               || lpad(counter.value::text, greatest($6, length(counter.value::text)), '0'),
-           draft.form_id, draft.form_version, $7::jsonb, $8, $1, 'received'
+           draft.form_id, draft.form_version, $7::jsonb, $8, $1, 'received', $10::jsonb
     FROM draft, counter
     RETURNING reference, form_id, form_version
 ), job AS (
     INSERT INTO outbox (submission_id, kind, status, attempts, next_attempt_at, created_at)
-    SELECT $4, $9, 'pending', 0, $1, $1 FROM submission
+    SELECT $4, kind, 'pending', 0, $1, $1 FROM submission, unnest($9::text[]) AS kind
 )
 SELECT submission.reference, submission.form_id, submission.form_version, counter.value
 FROM submission, counter";
@@ -383,7 +453,8 @@ async fn submit_postgres(
         .bind(digits)
         .bind(new.answers)
         .bind(i64::from(new.fee_cents))
-        .bind(DELIVER)
+        .bind(new.jobs)
+        .bind(new.details)
         .fetch_optional(pool)
         .await?
     else {
