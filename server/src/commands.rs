@@ -4,10 +4,10 @@
 use tokio::net::TcpListener;
 
 use crate::{
-    cleanup, delivery,
+    cleanup,
     config::Config,
     db::Db,
-    definitions,
+    definitions, delivery,
     error::StartError,
     routes::{AppState, router},
     session,
@@ -83,7 +83,10 @@ pub async fn serve(config: &Config) -> Result<(), StartError> {
     let state = state.with_delivery(delivery.clone());
     let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = config.worker.embedded.then(|| {
-        tracing::info!(concurrency = config.worker.concurrency, "delivery worker runs in this process");
+        tracing::info!(
+            concurrency = config.worker.concurrency,
+            "delivery worker runs in this process"
+        );
         tokio::spawn(delivery::worker::run(delivery, async move {
             let _ = worker_stopped.await;
         }))
@@ -153,7 +156,10 @@ pub async fn worker(config: &Config) -> Result<(), StartError> {
         config.data_dir.clone(),
         config.worker.clone(),
     );
-    tracing::info!(concurrency = config.worker.concurrency, "delivery worker started");
+    tracing::info!(
+        concurrency = config.worker.concurrency,
+        "delivery worker started"
+    );
     delivery::worker::run(ctx, shutdown_signal()).await;
     db.close().await;
     tracing::info!("stopped");

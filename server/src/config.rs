@@ -486,17 +486,20 @@ impl Config {
             None => DEFAULT_DRAFT_CLEANUP_INTERVAL,
         };
 
-        let authorities_file =
-            match pick("AMTSWEG_AUTHORITIES", "authorities_file", &file.authorities_file) {
-                Some(raw) => {
-                    let path = PathBuf::from(raw.value.trim());
-                    if !path.is_file() {
-                        return Err(raw.error("is not a file (the receiving authorities' TOML)"));
-                    }
-                    Some(path)
+        let authorities_file = match pick(
+            "AMTSWEG_AUTHORITIES",
+            "authorities_file",
+            &file.authorities_file,
+        ) {
+            Some(raw) => {
+                let path = PathBuf::from(raw.value.trim());
+                if !path.is_file() {
+                    return Err(raw.error("is not a file (the receiving authorities' TOML)"));
                 }
-                None => Some(PathBuf::from("config/authorities.toml")).filter(|p| p.is_file()),
-            };
+                Some(path)
+            }
+            None => Some(PathBuf::from("config/authorities.toml")).filter(|p| p.is_file()),
+        };
 
         let mut worker = WorkerConfig::default();
         if let Some(raw) = pick("AMTSWEG_WORKER", "worker.mode", &file.worker.mode) {

@@ -76,9 +76,9 @@ fn main() -> ExitCode {
                     eprintln!("amtsweg outbox retry: name job ids or --all-dead");
                     return ExitCode::from(2);
                 }
-                run(move |config| async move {
-                    commands::outbox_retry(&config, &ids, all_dead).await
-                })
+                run(
+                    move |config| async move { commands::outbox_retry(&config, &ids, all_dead).await },
+                )
             }
         },
         Command::Serve => run(|config| async move { commands::serve(&config).await }),

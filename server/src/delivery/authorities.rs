@@ -205,13 +205,17 @@ struct FileAddress {
 enum FileTransport {
     /// `path`: the folder the E-Akte shares; default
     /// `$AMTSWEG_DATA_DIR/eakte/<id>`.
-    Folder { path: Option<String> },
+    Folder {
+        path: Option<String>,
+    },
     Http {
         url: String,
         token_env: Option<String>,
         timeout_seconds: Option<u64>,
     },
-    Smtp { to: String },
+    Smtp {
+        to: String,
+    },
 }
 
 fn default_transport() -> FileTransport {
@@ -270,8 +274,8 @@ impl Authorities {
             setting: setting.clone(),
             message,
         };
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| error(format!("cannot be read: {e}")))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| error(format!("cannot be read: {e}")))?;
         Authorities::parse(&text, data_dir, env).map_err(error)
     }
 
@@ -323,7 +327,9 @@ impl Authorities {
                     .trim()
                     .parse::<lettre::Address>()
                     .map(|_| address.trim().to_owned())
-                    .map_err(|_| format!("authority {id:?}: {what} {address:?} is not an e-mail address"))
+                    .map_err(|_| {
+                        format!("authority {id:?}: {what} {address:?} is not an e-mail address")
+                    })
             };
             let transport = match a.transport {
                 FileTransport::Folder { path: None } => Transport::Folder {
@@ -515,7 +521,11 @@ transport = { kind = "folder", path = "/mnt/eakte" }
             "geheim-bestaetigung"
         );
         match a.get("bauamt", "").unwrap().transport {
-            Transport::Http { url, token, timeout } => {
+            Transport::Http {
+                url,
+                token,
+                timeout,
+            } => {
                 assert_eq!(url.as_str(), "https://eakte.example/import");
                 assert_eq!(token.unwrap().expose(), "geheim-http");
                 assert_eq!(timeout, HTTP_TIMEOUT);
@@ -573,7 +583,10 @@ transport = { kind = "folder", path = "/mnt/eakte" }
                 "[[authority]]\nid = \"a\"\nname = \"x\"\nnotify_email = \"kein-mail\"",
                 "not an e-mail address",
             ),
-            ("[[authority]]\nid = \"a\"\nname = \"x\"\ncolour = 1", "unknown field"),
+            (
+                "[[authority]]\nid = \"a\"\nname = \"x\"\ncolour = 1",
+                "unknown field",
+            ),
             (
                 "[[authority]]\nid = \"a\"\nname = \"x\"\ntransport = { kind = \"pigeon\" }",
                 "unknown variant",

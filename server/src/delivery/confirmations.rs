@@ -34,10 +34,17 @@ use crate::{
 /// What a confirmation did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
-    Filed { submission: Uuid },
-    Refused { submission: Uuid, reason: String },
+    Filed {
+        submission: Uuid,
+    },
+    Refused {
+        submission: Uuid,
+        reason: String,
+    },
     /// The submission was filed before; nothing changed.
-    AlreadyFiled { submission: Uuid },
+    AlreadyFiled {
+        submission: Uuid,
+    },
 }
 
 /// Why a confirmation was not used. Except for `Store`, these are the
@@ -100,7 +107,10 @@ pub fn message_bytes(bytes: &[u8]) -> Result<Vec<u8>, ConfirmationError> {
         .map_err(|e| ConfirmationError::Package(e.to_string()))?;
     let suffix = format!("{}.xml", xdomea::CONFIRMATION_MESSAGE);
     let index = (0..zip.len())
-        .find(|&i| zip.by_index(i).is_ok_and(|e| e.name().is_ok_and(|n| n.ends_with(&suffix))))
+        .find(|&i| {
+            zip.by_index(i)
+                .is_ok_and(|e| e.name().is_ok_and(|n| n.ends_with(&suffix)))
+        })
         .ok_or_else(|| ConfirmationError::Package(format!("no *_{suffix} in it")))?;
     let entry = zip
         .by_index(index)
@@ -171,7 +181,9 @@ pub async fn apply(
                 Recorded::AlreadyFiled => Applied::AlreadyFiled {
                     submission: submission_id,
                 },
-                Recorded::Unknown => return Err(ConfirmationError::UnknownSubmission(submission_id)),
+                Recorded::Unknown => {
+                    return Err(ConfirmationError::UnknownSubmission(submission_id));
+                }
             })
         }
         ImportOutcome::Rejected { .. } => {
@@ -237,9 +249,11 @@ pub async fn scan_inboxes(ctx: &DeliveryContext, now: OffsetDateTime) -> Scanned
             .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
             .map(|e| e.path())
             .filter(|p| {
-                let name = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-                !is_in_progress(&name)
-                    && (name.ends_with(".xml") || name.ends_with(".zip"))
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default();
+                !is_in_progress(&name) && (name.ends_with(".xml") || name.ends_with(".zip"))
             })
             .collect();
         files.sort();
@@ -278,7 +292,9 @@ pub async fn scan_inboxes(ctx: &DeliveryContext, now: OffsetDateTime) -> Scanned
                             path.push(".fehler.txt");
                             let _ = std::fs::write(PathBuf::from(path), note);
                         }
-                        Err(e) => tracing::error!(error = %e, "moving a rejected confirmation failed"),
+                        Err(e) => {
+                            tracing::error!(error = %e, "moving a rejected confirmation failed")
+                        }
                     }
                 }
             }

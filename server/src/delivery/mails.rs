@@ -92,10 +92,7 @@ pub fn notification(to: &str, facts: &MailFacts<'_>) -> Mail {
     let (date, time) = german_date_time(facts.submitted_at);
     Mail {
         to: to.to_owned(),
-        subject: format!(
-            "Neuer Antrag {}: {}",
-            facts.reference, facts.form_title_de
-        ),
+        subject: format!("Neuer Antrag {}: {}", facts.reference, facts.form_title_de),
         body: format!(
             "Guten Tag,\n\n\
              über das Antragsportal ist am {date} um {time} Uhr ein neuer Antrag \
@@ -132,9 +129,16 @@ mod tests {
         let mail = confirmation("erika@example.org", Lang::De, &facts());
         assert_eq!(mail.to, "erika@example.org");
         assert!(mail.subject.contains("AW-2026-000123"));
-        assert!(mail.body.contains("am 01.07.2026 um 14:30 Uhr"), "{}", mail.body);
+        assert!(
+            mail.body.contains("am 01.07.2026 um 14:30 Uhr"),
+            "{}",
+            mail.body
+        );
         assert!(mail.body.contains("Stadt Musterstadt, Steueramt"));
-        assert!(mail.body.contains("https://portal.example/forms/hundesteuer/bestaetigung/x"));
+        assert!(
+            mail.body
+                .contains("https://portal.example/forms/hundesteuer/bestaetigung/x")
+        );
         let en = confirmation("erika@example.org", Lang::En, &facts());
         assert!(en.subject.starts_with("Your application has been received"));
         assert!(en.body.contains("Register a dog"));

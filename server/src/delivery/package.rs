@@ -355,7 +355,9 @@ impl BlockingBuild {
         fs::create_dir_all(&self.dir)
             .map_err(|e| DeliveryError::retry(format!("packages folder: {e}")))?;
         let final_path = self.dir.join(&self.name);
-        let temp_path = self.dir.join(format!(".{}.{}.part", self.name, Uuid::new_v4()));
+        let temp_path = self
+            .dir
+            .join(format!(".{}.{}.part", self.name, Uuid::new_v4()));
         let written = self.write(&temp_path, &pdf);
         if let Err(e) = written {
             let _ = fs::remove_file(&temp_path);
@@ -430,6 +432,9 @@ mod tests {
         let s = Uuid::new_v4();
         assert_eq!(document_id(s, "receipt"), document_id(s, "receipt"));
         assert_ne!(document_id(s, "receipt"), document_id(s, "data"));
-        assert_ne!(document_id(s, "receipt"), document_id(Uuid::new_v4(), "receipt"));
+        assert_ne!(
+            document_id(s, "receipt"),
+            document_id(Uuid::new_v4(), "receipt")
+        );
     }
 }

@@ -31,7 +31,10 @@ pub enum RetentionError {
 
 /// Deletes the personal data of every submission due at `now`; returns
 /// how many.
-pub async fn purge_due(ctx: &DeliveryContext, now: OffsetDateTime) -> Result<usize, RetentionError> {
+pub async fn purge_due(
+    ctx: &DeliveryContext,
+    now: OffsetDateTime,
+) -> Result<usize, RetentionError> {
     let due = ctx.db.submissions_to_purge(now).await?;
     for id in &due {
         let record = ctx.db.delivery_record(*id).await?;

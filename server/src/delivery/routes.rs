@@ -101,7 +101,10 @@ async fn confirmation(
         }
         Err(e) if e.is_temporary() => {
             tracing::error!(error = %e, "storing a confirmation failed");
-            text(StatusCode::SERVICE_UNAVAILABLE, format!("{}\n", e.message_de()))
+            text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("{}\n", e.message_de()),
+            )
         }
         Err(e) => text(
             StatusCode::BAD_REQUEST,
@@ -162,7 +165,10 @@ async fn receipt(
                 .into(),
         );
     }
-    let lang = if query.as_deref().is_some_and(|q| q.split('&').any(|p| p == "lang=en")) {
+    let lang = if query
+        .as_deref()
+        .is_some_and(|q| q.split('&').any(|p| p == "lang=en"))
+    {
         Lang::En
     } else {
         Lang::De

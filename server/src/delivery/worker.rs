@@ -79,7 +79,9 @@ pub async fn run_one(ctx: &DeliveryContext) -> Result<Option<JobOutcome>, StoreE
             DELIVER => deliver(ctx, &job).await,
             CONFIRM => confirm(ctx, &job).await.map(|()| false),
             NOTIFY => notify(ctx, &job).await.map(|()| false),
-            other => Err(DeliveryError::permanent(format!("unknown job kind {other:?}"))),
+            other => Err(DeliveryError::permanent(format!(
+                "unknown job kind {other:?}"
+            ))),
         }
     }
     .instrument(span)
@@ -324,7 +326,10 @@ pub async fn run(ctx: DeliveryContext, shutdown: impl Future<Output = ()> + Send
             loop {
                 match retention::purge_due(&ctx, OffsetDateTime::now_utc()).await {
                     Ok(0) => {}
-                    Ok(n) => tracing::info!(submissions = n, "personal data deleted after the retention period"),
+                    Ok(n) => tracing::info!(
+                        submissions = n,
+                        "personal data deleted after the retention period"
+                    ),
                     Err(e) => tracing::error!(error = %e, "deleting personal data failed"),
                 }
                 tokio::select! {
@@ -354,10 +359,15 @@ mod tests {
         assert_eq!(backoff(&settings, 200), Duration::from_secs(3600));
         for _ in 0..100 {
             let d = jittered(Duration::from_secs(60));
-            assert!(d >= Duration::from_secs(30) && d <= Duration::from_secs(60), "{d:?}");
+            assert!(
+                d >= Duration::from_secs(30) && d <= Duration::from_secs(60),
+                "{d:?}"
+            );
         }
         // The default retries reach past a day before a job is dead.
-        let total: Duration = (1..settings.max_attempts).map(|a| backoff(&settings, a) / 2).sum();
+        let total: Duration = (1..settings.max_attempts)
+            .map(|a| backoff(&settings, a) / 2)
+            .sum();
         assert!(total > Duration::from_secs(24 * 3600), "{total:?}");
     }
 }

@@ -15,7 +15,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    StoreError, outbox::LeasedJob, parse_json, parse_sqlite_time, sqlite_time,
+    StoreError,
+    outbox::LeasedJob,
+    parse_json, parse_sqlite_time, sqlite_time,
     submissions::{NOTIFY, Submission, SubmissionDetails},
     to_millis,
 };

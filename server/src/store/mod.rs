@@ -28,8 +28,8 @@ use time::{
     macros::format_description,
 };
 
-pub use drafts::{Draft, DraftState};
 pub use delivery::{DeliveryRecord, Recorded};
+pub use drafts::{Draft, DraftState};
 pub use outbox::{JobFilter, JobInfo, LeasedJob};
 pub use submissions::{OutboxJob, Submission, SubmissionDetails, SubmissionStatus};
 

@@ -65,7 +65,10 @@ impl fmt::Debug for SubmissionDetails {
         f.debug_struct("SubmissionDetails")
             .field("sections", &self.summary_de.len())
             .field("lang", &self.lang)
-            .field("contact_email", &self.contact_email.as_ref().map(|_| "<set>"))
+            .field(
+                "contact_email",
+                &self.contact_email.as_ref().map(|_| "<set>"),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -263,6 +263,16 @@ pub struct ReceivedMail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    #[serde(default)]
+    pub attachments: Vec<ReceivedAttachment>,
+}
+
+/// A file attached to a [`ReceivedMail`].
+#[derive(Debug, serde::Deserialize)]
+pub struct ReceivedAttachment {
+    pub filename: Option<String>,
+    pub content_type: String,
+    pub content_base64: String,
 }
 
 impl SmtpSink {

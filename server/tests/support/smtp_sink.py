@@ -5,11 +5,13 @@
 Listens on a free port of 127.0.0.1, prints "PORT <n>" once it accepts
 connections, and stores every message it receives as DIR/<n>.json: the envelope
 ("mail_from", "rcpt_tos"), the raw message ("data") and, decoded, its
-"from", "to", "subject" and plain-text "body". Each file is written
+"from", "to", "subject", plain-text "body" and the "attachments"
+(file name, content type, base64 content). Each file is written
 to a temporary name and renamed, so a reader never sees half a file. It
 ends when its standard input closes (the test that started it ended).
 """
 
+import base64
 import email
 import email.policy
 import itertools
@@ -40,6 +42,14 @@ class Store:
             "to": str(message["to"]),
             "subject": str(message["subject"]),
             "body": body.get_content().replace("\r\n", "\n") if body is not None else "",
+            "attachments": [
+                {
+                    "filename": part.get_filename(),
+                    "content_type": part.get_content_type(),
+                    "content_base64": base64.b64encode(part.get_payload(decode=True)).decode(),
+                }
+                for part in message.iter_attachments()
+            ],
         }
         temporary = self.directory / f".{number:05}.tmp"
         temporary.write_text(json.dumps(record), encoding="utf-8")
