@@ -105,7 +105,10 @@ async fn create_redirect_pay_on_the_page_then_the_status_is_paid() {
 
     // What the provider received: the interface's fields, no personal data.
     let stored = double.transaction(&created.transaction_id).unwrap();
-    assert_eq!(stored.request["requestId"], request.idempotency_key.to_string());
+    assert_eq!(
+        stored.request["requestId"],
+        request.idempotency_key.to_string()
+    );
     assert_eq!(stored.request["purpose"], "AW-2026-000123");
     assert_eq!(stored.request["grosAmount"], 30.5);
     assert_eq!(stored.request["redirectUrl"], request.return_url.as_str());
@@ -210,7 +213,11 @@ async fn abandoned_then_paid_later_reads_paid_later() {
     let second = provider.create(&self::request(900)).await.unwrap();
     assert!(double.force_status(&second.transaction_id, PaymentStatus::Paid));
     assert_eq!(
-        provider.status(&second.transaction_id).await.unwrap().status,
+        provider
+            .status(&second.transaction_id)
+            .await
+            .unwrap()
+            .status,
         PaymentStatus::Paid
     );
 }
@@ -529,4 +536,75 @@ async fn a_wrong_client_secret_is_unauthorized_and_never_shown() {
         assert!(!text.contains("not-the-secret"), "{text}");
     }
     assert_eq!(double.api_requests(), 0, "no API call without a token");
+}
+
+/// The double is no stub that says yes: it refuses what a provider
+/// refuses. Raw requests, bypassing the adapter's own checks.
+#[tokio::test]
+async fn the_double_refuses_what_a_provider_refuses() {
+    let double = double().await;
+    let url = double
+        .endpoint()
+        .join("paymenttransaction/amtsweg-test/16051000")
+        .unwrap();
+    let good = serde_json::json!({
+        "requestId": "r-1",
+        "requestTimestamp": "2026-03-01T10:00:00Z",
+        "currency": "EUR",
+        "grosAmount": 12.5,
+        "purpose": "AW-2026-000123",
+        "redirectUrl": "https://portal.example/zurueck",
+        "items": [{
+            "id": "1", "description": "Gebühr", "quantity": 1,
+            "totalNetAmount": 12.5, "totalTaxAmount": 0
+        }]
+    });
+    let post = |body: serde_json::Value, password: &str| {
+        let url = url.clone();
+        let password = password.to_owned();
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .basic_auth("amtsweg", Some(password))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let body: serde_json::Value = response.json().await.unwrap();
+            (
+                status,
+                body["functionalCode"].as_str().unwrap_or("").to_owned(),
+            )
+        }
+    };
+    let spoil = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut body = good.clone();
+        edit(&mut body);
+        body
+    };
+
+    assert_eq!(post(good.clone(), "wrong").await, (401, "FORBIDDEN".into()));
+    assert_eq!(
+        post(spoil(&|b| b["grosAmount"] = 13.into()), PASSWORD).await,
+        (400, "CALCULATION_ERROR".into())
+    );
+    let refused: [fn(&mut serde_json::Value); 6] = [
+        |b| b["currency"] = "USD".into(),
+        |b| b["purpose"] = "AW/2026/000123".into(),
+        |b| b["grosAmount"] = 12.505.into(),
+        |b| b["items"] = serde_json::json!([]),
+        |b| b["grossAmount"] = 12.5.into(),
+        |b| {
+            b.as_object_mut().unwrap().remove("requestTimestamp");
+        },
+    ];
+    for edit in refused {
+        assert_eq!(
+            post(spoil(&edit), PASSWORD).await,
+            (400, "VALIDATION_ERROR".into())
+        );
+    }
+    assert_eq!(post(good.clone(), PASSWORD).await.0, 200);
+    assert_eq!(post(good, PASSWORD).await, (400, "PAYMENT_EXISTS".into()));
 }

@@ -182,7 +182,19 @@ impl Shared {
 impl XBezahldiensteDouble {
     /// Binds `127.0.0.1:0` and serves.
     pub async fn start(settings: DoubleSettings) -> io::Result<Self> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), settings).await
+    }
+
+    /// Binds `addr` (a loopback address, for a fixed port in end-to-end
+    /// setups) and serves.
+    pub async fn start_on(addr: SocketAddr, settings: DoubleSettings) -> io::Result<Self> {
+        if !addr.ip().is_loopback() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the test double listens on loopback only",
+            ));
+        }
+        let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let base = Url::parse(&format!("http://{addr}/"))
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;

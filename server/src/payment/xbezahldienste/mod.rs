@@ -134,10 +134,11 @@ impl From<String> for Secret {
 pub enum XBezahldiensteAuth {
     /// HTTP Basic on every request.
     Basic { username: String, password: Secret },
-    /// OAuth 2.0 client credentials grant (RFC 6749 §4.4) at `token_url`;
-    /// the access token goes as `Authorization: Bearer` on every request,
-    /// is kept until shortly before `expires_in`, and fetched anew once
-    /// when the provider answers 401.
+    /// OAuth 2.0 client credentials grant (RFC 6749 §4.4) at `token_url`,
+    /// the client's id and secret in the form body (as pmPayment takes
+    /// them); the access token goes as `Authorization: Bearer` on every
+    /// request, is kept until shortly before `expires_in` (not at all
+    /// without one), and fetched anew once when the provider answers 401.
     OAuth2ClientCredentials {
         token_url: Url,
         client_id: String,
@@ -548,11 +549,15 @@ impl PaymentProvider for XBezahldienste {
                 what: "the return URL is longer than 2082 characters".into(),
             });
         }
-        let timestamp = OffsetDateTime::now_utc().format(&Rfc3339).map_err(|_| {
-            PaymentError::InvalidRequest {
+        // Whole seconds: `2026-03-01T10:00:00Z`, which every parser reads.
+        let now = OffsetDateTime::now_utc();
+        let timestamp = now
+            .replace_nanosecond(0)
+            .unwrap_or(now)
+            .format(&Rfc3339)
+            .map_err(|_| PaymentError::InvalidRequest {
                 what: "the clock cannot be formatted".into(),
-            }
-        })?;
+            })?;
         let body = self.outgoing(request, timestamp)?;
         let url = self.transaction_url(None)?;
         let response = self
