@@ -2,7 +2,8 @@
 //! configuration ([`config`]), storage ([`db`]), publishing and checking
 //! definition files ([`definitions`]), uploaded files ([`uploads`]), the
 //! receipt PDF ([`receipt`]), the xdomea messages and package that file an
-//! application in the E-Akte ([`xdomea`]), the HTTP router ([`routes`]) and
+//! application in the E-Akte ([`xdomea`]), the payment providers that
+//! collect fees online ([`payment`]), the HTTP router ([`routes`]) and
 //! its security headers and metrics, and the operator commands ([`commands`]).
 //!
 //! It must not contain form rules (those are `amtsweg-forms`) or page
@@ -24,6 +25,7 @@ pub mod journey_routes;
 pub mod journey_uploads;
 pub mod mail;
 pub mod metrics;
+pub mod payment;
 pub mod receipt;
 pub mod reference;
 pub mod resume;
