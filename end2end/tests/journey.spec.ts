@@ -8,6 +8,7 @@
 // with a wrong file and a minimal PDF generated here. The residents' parking permit needs the Servicekonto
 // and two uploads; without a login its start page offers no start button
 // (checked here; login itself: login.spec.ts).
+import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
 
@@ -142,12 +143,30 @@ test.describe('citizen journey', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Antrag eingegangen' })).toBeVisible();
     const reference = page.locator('.reference');
     await expect(reference).toHaveText(/^AW-\d{4}-\d{6}$/);
-    await expect(page.getByText('eingegangen', { exact: true })).toBeVisible();
+    const status = page.locator('dt', { hasText: 'Stand der Übermittlung' }).locator('xpath=following-sibling::dd');
+    await expect(status).toHaveText(/^(eingegangen|an die Behörde übermittelt)$/);
 
     // Reloading the confirmation and going back to submit again keeps the one reference.
     const number = await reference.innerText();
     await page.reload();
     await expect(page.locator('.reference')).toHaveText(number);
+
+    // The server's worker drops the package into the authority's folder at
+    // once: the page says so after a reload.
+    await expect(async () => {
+      await page.reload();
+      await expect(status).toHaveText('an die Behörde übermittelt', { timeout: 500 });
+    }).toPass({ timeout: 20_000 });
+    await expect(page.locator('dt', { hasText: 'An die Behörde übermittelt am' }).locator('xpath=following-sibling::dd'))
+      .toHaveText(/^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} Uhr$/);
+
+    // The receipt with every answer, in this browser.
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Eingangsbestätigung herunterladen (PDF)' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe(`Eingangsbestaetigung_${number}.pdf`);
+    const pdf = readFileSync(await download.path());
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });
 
   test('a change link on the check page returns to the check page; the check page has no axe-core violations', async ({ page, browser, javaScriptEnabled }) => {

@@ -171,9 +171,9 @@ pub struct WorkerConfig {
     /// Jobs run at the same time (`AMTSWEG_WORKER_CONCURRENCY`, default 4).
     pub concurrency: usize,
     /// Attempts before a job becomes a dead letter
-    /// (`AMTSWEG_DELIVERY_MAX_ATTEMPTS`, default 48: with the default
-    /// backoff about two days of retries, so an E-Akte that is down for a
-    /// day loses nothing).
+    /// (`AMTSWEG_DELIVERY_MAX_ATTEMPTS`, default 60: with the default
+    /// backoff and its jitter at least 26 hours of retries, about 40 on
+    /// average, so an E-Akte that is down for a day loses nothing).
     pub max_attempts: u32,
     /// The first retry's delay (`AMTSWEG_DELIVERY_RETRY_BASE_SECONDS`,
     /// default 30); it doubles with each attempt, with jitter.
@@ -192,7 +192,7 @@ impl Default for WorkerConfig {
         WorkerConfig {
             embedded: true,
             concurrency: 4,
-            max_attempts: 48,
+            max_attempts: 60,
             retry_base: Duration::from_secs(30),
             retry_max: Duration::from_secs(3600),
             poll: Duration::from_millis(1000),

@@ -109,6 +109,8 @@ where
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")),
         )
         .with_target(false)
+        // Logs on stderr: stdout is for what a command prints (`outbox`).
+        .with_writer(std::io::stderr)
         .init();
     let result = Config::from_env()
         .map_err(StartError::from)

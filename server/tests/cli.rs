@@ -1,5 +1,5 @@
 //! The `amtsweg` binary as operators call it: `check-definition`, a wrong
-//! setting at start, and the honest `worker`.
+//! setting at start, `worker` and `outbox`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -99,13 +99,70 @@ fn a_wrong_setting_stops_the_start_with_one_line() {
 }
 
 #[test]
-fn worker_says_it_is_not_implemented_yet() {
-    let output = amtsweg(&["worker"]);
-    assert!(!output.status.success());
+fn the_worker_runs_until_it_is_told_to_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amtsweg"))
+        .arg("worker")
+        .env_remove("AMTSWEG_CONFIG")
+        .env_remove("AMTSWEG_DATABASE_URL")
+        .env("AMTSWEG_DATA_DIR", dir.path())
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // It migrates its database and then waits for work.
+    let db = dir.path().join("amtsweg.db");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !db.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no database after 30 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
     assert!(
-        String::from_utf8(output.stderr)
+        child.try_wait().unwrap().is_none(),
+        "the worker stopped by itself"
+    );
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let log = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(log.contains("delivery worker started"), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+}
+
+#[test]
+fn outbox_lists_nothing_on_a_new_database_and_retry_needs_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_amtsweg"))
+            .args(args)
+            .env_remove("AMTSWEG_CONFIG")
+            .env_remove("AMTSWEG_DATABASE_URL")
+            .env("AMTSWEG_DATA_DIR", dir.path())
+            .output()
             .unwrap()
-            .contains("not yet implemented")
+    };
+    let list = run(&["outbox"]);
+    assert!(list.status.success(), "{list:?}");
+    assert_eq!(stdout(&list).trim(), "no jobs");
+    let retry = run(&["outbox", "retry"]);
+    assert_eq!(retry.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&retry.stderr).contains("--all-dead"));
+    let unknown = run(&["outbox", "retry", "42"]);
+    assert!(unknown.status.success());
+    assert!(
+        stdout(&unknown).contains("42\tno dead job with this id"),
+        "{unknown:?}"
     );
 }
 

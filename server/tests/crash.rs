@@ -8,6 +8,15 @@
 //! outbox job; nothing is half stored (as many submitted drafts as
 //! submissions as outbox jobs); and after a restart every draft can be
 //! submitted, the confirmed ones getting their own confirmation back.
+//!
+//! And delivery: the server (with its embedded worker) is killed with
+//! SIGKILL [`KILLS`] times at random moments while submits come in and
+//! packages go out to the drop folder, where a stand-in for the E-Akte
+//! takes every package away as it arrives and files it by its identity.
+//! At the end every acknowledged submission was filed exactly once, every
+//! package that arrived twice (a crash between the drop and its note in
+//! the database) was byte for byte the same, and nothing half-written is
+//! left behind.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[macro_use]
@@ -73,7 +82,8 @@ struct Server {
 }
 
 impl Server {
-    fn start(test_db: &TestDb, data_dir: &Path) -> Server {
+    /// `amtsweg serve` on the database at `url`.
+    fn start(url: &str, data_dir: &Path) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -85,10 +95,13 @@ impl Server {
             .env_remove("AMTSWEG_CONFIG")
             .env_remove("AMTSWEG_OIDC_ISSUER")
             .env("AMTSWEG_DATA_DIR", data_dir)
-            .env("AMTSWEG_DATABASE_URL", &test_db.url)
+            .env("AMTSWEG_DATABASE_URL", url)
             .env("AMTSWEG_LISTEN", format!("127.0.0.1:{port}"))
             .env("AMTSWEG_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
             .env("AMTSWEG_DEFINITIONS_DIR", definitions)
+            .env("AMTSWEG_WORKER_POLL_MS", "50")
+            .env("AMTSWEG_DELIVERY_RETRY_BASE_SECONDS", "1")
+            .env("AMTSWEG_DELIVERY_RETRY_MAX_SECONDS", "2")
             .env("RUST_LOG", "off")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -276,7 +289,7 @@ async fn stored(db: &Db) -> (i64, i64, i64) {
 async fn confirmed_submissions_survive_a_killed_server(test_db: &TestDb) {
     let db = &test_db.db;
     let data_dir = tempfile::tempdir().unwrap();
-    let mut server = Server::start(test_db, data_dir.path());
+    let mut server = Server::start(&test_db.url, data_dir.path());
     let port = server.port;
     let drafts: Vec<Draft> =
         tokio::task::spawn_blocking(move || (0..DRAFTS).map(|_| complete_draft(port)).collect())
@@ -330,7 +343,7 @@ async fn confirmed_submissions_survive_a_killed_server(test_db: &TestDb) {
 
     // After a restart every draft can be submitted; a confirmed one gets
     // its own confirmation back, with its reference number.
-    let server = Server::start(test_db, data_dir.path());
+    let server = Server::start(&test_db.url, data_dir.path());
     let port = server.port;
     let again: Vec<Option<Uuid>> = tokio::task::spawn_blocking({
         let drafts = drafts.clone();
@@ -366,4 +379,193 @@ async fn confirmed_submissions_survive_a_killed_server(test_db: &TestDb) {
     assert_eq!(stored(db).await, (all, all, all));
 }
 
-on_both_backends!(confirmed_submissions_survive_a_killed_server);
+/// How often the delivery test kills the server.
+const KILLS: usize = 100;
+/// Submits sent in each of the server's lives.
+const SUBMITS_PER_LIFE: usize = 2;
+
+/// The E-Akte's side of the drop folder: takes each package that appears
+/// (a copy is kept by arrival) and files it by its ProzessID once.
+struct EAkte {
+    /// Every package that arrived: (name, bytes).
+    arrivals: std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EAkte {
+    fn watch(outbox: std::path::PathBuf) -> EAkte {
+        let arrivals = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let thread = {
+            let (arrivals, stop) = (arrivals.clone(), stop.clone());
+            std::thread::spawn(move || {
+                loop {
+                    let last = stop.load(std::sync::atomic::Ordering::SeqCst);
+                    if let Ok(entries) = std::fs::read_dir(&outbox) {
+                        for entry in entries.flatten() {
+                            let name = entry.file_name().to_string_lossy().into_owned();
+                            // Only finished packages: never `.…part`.
+                            if name.starts_with('.') || !name.ends_with(".zip") {
+                                continue;
+                            }
+                            let bytes = std::fs::read(entry.path()).unwrap();
+                            std::fs::remove_file(entry.path()).unwrap();
+                            arrivals.lock().unwrap().push((name, bytes));
+                        }
+                    }
+                    if last {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            })
+        };
+        EAkte {
+            arrivals,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops watching (after one last look); every arrival.
+    fn finish(mut self) -> Vec<(String, Vec<u8>)> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            thread.join().unwrap();
+        }
+        std::mem::take(&mut *self.arrivals.lock().unwrap())
+    }
+}
+
+async fn every_acknowledged_submission_is_filed_exactly_once_through_kills(test_db: &TestDb) {
+    use rand::Rng;
+    let db = &test_db.db;
+    let data_dir = tempfile::tempdir().unwrap();
+    let outbox = data_dir.path().join("eakte/jena-steuern/outbox");
+
+    // The drafts of every life, completed before (they are in the database).
+    let server = Server::start(&test_db.url, data_dir.path());
+    let port = server.port;
+    let drafts: Vec<Draft> = tokio::task::spawn_blocking(move || {
+        (0..KILLS * SUBMITS_PER_LIFE)
+            .map(|_| complete_draft(port))
+            .collect()
+    })
+    .await
+    .unwrap();
+    drop(server);
+
+    let eakte = EAkte::watch(outbox.clone());
+    let acknowledged = tokio::task::spawn_blocking({
+        let url = test_db.url.clone();
+        let data = data_dir.path().to_owned();
+        move || {
+            let mut rng = rand::rng();
+            let mut acknowledged = Vec::new();
+            for life in 0..KILLS {
+                let mut server = Server::start(&url, &data);
+                let port = server.port;
+                let batch = &drafts[life * SUBMITS_PER_LIFE..(life + 1) * SUBMITS_PER_LIFE];
+                let (sender, answers) = mpsc::channel();
+                for draft in batch {
+                    let (sender, draft) = (sender.clone(), draft.clone());
+                    std::thread::spawn(move || {
+                        let _ = sender.send(submit(port, &draft));
+                    });
+                }
+                drop(sender);
+                // Kill at a random moment: before, during or after the
+                // submits, while the worker builds and drops packages.
+                std::thread::sleep(Duration::from_millis(rng.random_range(0..120)));
+                server.kill();
+                for answer in answers {
+                    if let Ok(Some(id)) = answer {
+                        acknowledged.push(id);
+                    }
+                }
+            }
+            acknowledged
+        }
+    })
+    .await
+    .unwrap();
+    println!(
+        "{}: {KILLS} kills, {} of {} submits acknowledged",
+        db.backend(),
+        acknowledged.len(),
+        KILLS * SUBMITS_PER_LIFE
+    );
+    assert!(!acknowledged.is_empty(), "no submit was ever acknowledged");
+
+    // A last life without a kill: the worker finishes what is left, also
+    // the jobs a killed life held (their lease runs out after 30 s).
+    let server = Server::start(&test_db.url, data_dir.path());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let open = count(db, "SELECT COUNT(*) FROM outbox WHERE status <> 'done'").await;
+        if open == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{open} jobs still open");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(server);
+    let arrivals = eakte.finish();
+
+    // The E-Akte files by identity; a redelivery must be the same bytes.
+    let mut filed: std::collections::HashMap<Uuid, Vec<u8>> = std::collections::HashMap::new();
+    let mut redeliveries = 0;
+    for (name, bytes) in &arrivals {
+        let package = amtsweg_server::xdomea::read_package(bytes)
+            .unwrap_or_else(|e| panic!("{name} is not a complete package: {e}"));
+        let id = package.message.process_id;
+        assert_eq!(name, &amtsweg_server::xdomea::package_file_name(id));
+        match filed.get(&id) {
+            Some(first) => {
+                assert_eq!(first, bytes, "{name} arrived twice with different content");
+                redeliveries += 1;
+            }
+            None => {
+                filed.insert(id, bytes.clone());
+            }
+        }
+    }
+    println!("{} packages filed, {redeliveries} redelivered", filed.len());
+    for id in &acknowledged {
+        assert!(
+            filed.contains_key(id),
+            "acknowledged submission {id} never arrived"
+        );
+    }
+    let submissions = count(db, "SELECT COUNT(*) FROM submissions").await;
+    assert_eq!(
+        i64::try_from(filed.len()).unwrap(),
+        submissions,
+        "every stored submission is filed once"
+    );
+    let delivered = count(
+        db,
+        "SELECT COUNT(*) FROM submissions WHERE status = 'delivered' AND delivered_at IS NOT NULL",
+    )
+    .await;
+    assert_eq!(delivered, submissions);
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM outbox WHERE status = 'dead'").await,
+        0
+    );
+    // Nothing half-written is left: no temporary files in the drop folder.
+    let leftovers: Vec<String> = std::fs::read_dir(&outbox)
+        .map(|e| {
+            e.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+on_both_backends!(
+    confirmed_submissions_survive_a_killed_server,
+    every_acknowledged_submission_is_filed_exactly_once_through_kills,
+);

@@ -455,7 +455,7 @@ impl Authorities {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::panic)]
 
     use super::*;
 
@@ -559,6 +559,31 @@ transport = { kind = "folder", path = "/mnt/eakte" }
         );
         assert_eq!(a.get("../etc", "x"), None);
         assert_eq!(a.get("", "x"), None);
+    }
+
+    #[test]
+    fn the_shipped_file_lists_every_example_forms_authority() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = std::fs::read_to_string(root.join("config/authorities.toml")).unwrap();
+        let a = Authorities::parse(&text, Path::new("data"), |_| None).unwrap();
+        let mut checked = 0;
+        for entry in std::fs::read_dir(root.join("forms/definitions")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let definition: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let id = definition["authority"]["id"].as_str().unwrap();
+            let authority = a.get(id, "").unwrap();
+            assert!(
+                authority.configured,
+                "{}: {id} is not in the file",
+                path.display()
+            );
+            checked += 1;
+        }
+        assert!(checked >= 6);
     }
 
     #[test]

@@ -355,6 +355,7 @@ impl BlockingBuild {
         fs::create_dir_all(&self.dir)
             .map_err(|e| DeliveryError::retry(format!("packages folder: {e}")))?;
         let final_path = self.dir.join(&self.name);
+        super::transport::remove_stale_parts(&self.dir, &self.name);
         let temp_path = self
             .dir
             .join(format!(".{}.{}.part", self.name, Uuid::new_v4()));

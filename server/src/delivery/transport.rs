@@ -144,6 +144,7 @@ fn drop_into(outbox: &Path, source: &Path, name: &str, sha256: &str) -> Result<(
     {
         return Ok(());
     }
+    remove_stale_parts(outbox, name);
     let temp = outbox.join(format!(".{name}.{}.part", Uuid::new_v4()));
     let copy = || -> io::Result<()> {
         let mut from = File::open(source)?;
@@ -157,6 +158,21 @@ fn drop_into(outbox: &Path, source: &Path, name: &str, sha256: &str) -> Result<(
         let _ = fs::remove_file(&temp);
         DeliveryError::retry(format!("writing into the drop folder: {e}"))
     })
+}
+
+/// Removes what an attempt that was killed mid-copy left of `name` in
+/// `dir` (`.{name}.*.part`): the attempt now running replaces it.
+pub(super) fn remove_stale_parts(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let file = entry.file_name();
+            let file = file.to_string_lossy();
+            if file.starts_with(&prefix) && file.ends_with(".part") {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 #[cfg(test)]

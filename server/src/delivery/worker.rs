@@ -34,10 +34,11 @@ use crate::store::{
     submissions::{CONFIRM, DELIVER, NOTIFY},
 };
 
-/// How long a leased job belongs to its worker. Longer than any transport
-/// may take (the HTTP timeout is 30 s by default), short enough that a
-/// dead worker's jobs go on soon.
-pub const LEASE: time::Duration = time::Duration::minutes(5);
+/// How long a leased job belongs to its worker without a sign of life.
+/// While the job runs, the worker renews the lease every third of it (a
+/// slow transport keeps its job); a worker that died gives its jobs up
+/// after at most this long.
+pub const LEASE: time::Duration = time::Duration::seconds(30);
 
 /// How often personal data past their retention period are looked for.
 pub const RETENTION_EVERY: Duration = Duration::from_secs(10 * 60);
@@ -74,6 +75,23 @@ pub async fn run_one(ctx: &DeliveryContext) -> Result<Option<JobOutcome>, StoreE
         return Ok(None);
     };
     let span = tracing::info_span!("job", kind = %job.kind, attempt = job.attempts);
+    let heartbeat = {
+        let (db, job) = (ctx.db.clone(), job.clone());
+        tokio::spawn(async move {
+            let every = Duration::from_secs(u64::try_from(LEASE.whole_seconds() / 3).unwrap_or(10));
+            loop {
+                tokio::time::sleep(every).await;
+                match db
+                    .extend_lease(&job, OffsetDateTime::now_utc() + LEASE)
+                    .await
+                {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => tracing::warn!(error = %e, "renewing a lease failed"),
+                }
+            }
+        })
+    };
     let result = async {
         match job.kind.as_str() {
             DELIVER => deliver(ctx, &job).await,
@@ -86,6 +104,7 @@ pub async fn run_one(ctx: &DeliveryContext) -> Result<Option<JobOutcome>, StoreE
     }
     .instrument(span)
     .await;
+    heartbeat.abort();
     let now = OffsetDateTime::now_utc();
     let outcome = match result {
         // `deliver` finished its own job together with the submission.

@@ -175,6 +175,39 @@ impl Db {
         Ok(affected == 1)
     }
 
+    /// Keeps `job` leased until `until` (the worker's heartbeat while a job
+    /// runs); `false` when the lease was lost.
+    pub async fn extend_lease(
+        &self,
+        job: &LeasedJob,
+        until: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let until = to_millis(until);
+        let affected = match self {
+            Db::Sqlite(pool) => sqlx::query(
+                "UPDATE outbox SET lease_until = ?1
+                 WHERE id = ?2 AND lease_token = ?3 AND status = 'leased'",
+            )
+            .bind(sqlite_time(until)?)
+            .bind(job.id)
+            .bind(job.lease_token.to_string())
+            .execute(pool)
+            .await?
+            .rows_affected(),
+            Db::Postgres(pool) => sqlx::query(
+                "UPDATE outbox SET lease_until = $1
+                 WHERE id = $2 AND lease_token = $3 AND status = 'leased'",
+            )
+            .bind(until)
+            .bind(job.id)
+            .bind(job.lease_token)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+        };
+        Ok(affected == 1)
+    }
+
     /// Gives `job` back to be tried again at `at`, with `error` as its last
     /// error; `false` when the lease was lost.
     pub async fn retry_job_later(
