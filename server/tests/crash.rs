@@ -384,18 +384,21 @@ const KILLS: usize = 100;
 /// Submits sent in each of the server's lives.
 const SUBMITS_PER_LIFE: usize = 2;
 
+/// Packages as they arrived: (name, bytes).
+type Arrivals = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>;
+
 /// The E-Akte's side of the drop folder: takes each package that appears
 /// (a copy is kept by arrival) and files it by its ProzessID once.
 struct EAkte {
     /// Every package that arrived: (name, bytes).
-    arrivals: std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>,
+    arrivals: Arrivals,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl EAkte {
     fn watch(outbox: std::path::PathBuf) -> EAkte {
-        let arrivals = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let arrivals: Arrivals = Arrivals::default();
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let thread = {
             let (arrivals, stop) = (arrivals.clone(), stop.clone());
