@@ -225,6 +225,11 @@ impl Journey {
         Ok(self.data().await?.drafts.get(form_id).copied())
     }
 
+    /// Every draft this session knows, of every form.
+    pub async fn draft_ids(&self) -> Result<Vec<Uuid>, SessionError> {
+        Ok(self.data().await?.drafts.into_values().collect())
+    }
+
     /// Remembers `draft_id` as this browser's draft of `form_id`.
     pub async fn set_draft(&self, form_id: &str, draft_id: Uuid) -> Result<(), SessionError> {
         let mut data = self.data().await?;
