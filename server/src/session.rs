@@ -15,7 +15,8 @@
 //! ([`crate::csrf`]), for one GET after "save and continue later" the
 //! new resume link's token ([`crate::resume`], key `saved_link`), and the
 //! Servicekonto login with the logins that were started
-//! ([`crate::auth::login`]). Answers live in the draft, never in the
+//! ([`crate::auth::login`]) and the time of the login's last request
+//! (`login_seen`, [`crate::auth::timeout`]). Answers live in the draft, never in the
 //! session.
 //!
 //! **Session fixation.** Whenever the privilege behind a session changes,
