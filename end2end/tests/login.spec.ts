@@ -164,11 +164,32 @@ test.describe('login with the Servicekonto', () => {
     await page.getByRole('link', { name: 'Meine Anträge', exact: true }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Meine Anträge' })).toBeVisible();
     const drafts = page.getByRole('region', { name: 'Entwürfe' });
-    const row = drafts.getByRole('row', { name: /Wohngeld beantragen/ });
+    // The test account is shared by other specs, which start this form
+    // too; the latest saved draft, this one, comes first.
+    const row = drafts.getByRole('row', { name: /Wohngeld beantragen/ }).first();
     await expect(row).toBeVisible();
     await expectNoAxeViolations(page, browser, javaScriptEnabled);
     await row.getByRole('button', { name: /^Fortsetzen/ }).click();
     await expect(page).toHaveURL((url) => url.pathname.startsWith(`${wohngeld}/`));
     await expect(page.getByRole('heading', { level: 1, name: 'Antragstellerin oder Antragsteller' })).toBeVisible();
+  });
+
+  test('the hydrated page warns before the login ends and extends it', async ({ page, javaScriptEnabled }) => {
+    test.skip(!javaScriptEnabled, 'the warning needs JavaScript; without it the header states the end');
+    // The browser's clock, moved by the test; the server's runs as usual.
+    await page.clock.install();
+    await loginAs(page, 'citizen-basis');
+    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    const warning = page.getByText(/Ihre Anmeldung endet bald, um \d\d:\d\d Uhr, wenn Sie nichts tun/);
+    await expect(warning).toHaveCount(0);
+    // 26 of the 30 idle minutes later the live region warns.
+    await page.clock.fastForward('26:00');
+    await expect(warning).toBeVisible();
+    await expect(page.getByRole('status').filter({ has: warning })).toHaveCount(1);
+    await page.getByRole('button', { name: 'Angemeldet bleiben' }).click();
+    // Sent in the background: the page stays, the warning goes.
+    await expect(page.getByText(/Sie bleiben angemeldet, bis \d\d:\d\d Uhr, wenn Sie nichts tun/)).toBeVisible();
+    await expect(warning).toHaveCount(0);
+    await expect(page).toHaveURL((url) => url.pathname === '/');
   });
 });
