@@ -15,7 +15,9 @@ CREATE INDEX submissions_by_account ON submissions (account_key) WHERE account_k
 -- whichever code path inserts it.
 CREATE TRIGGER submissions_take_draft_account
 AFTER INSERT ON submissions
+-- Only when the draft has an account: an anonymous submit writes nothing more.
 FOR EACH ROW WHEN NEW.account_key IS NULL
+    AND (SELECT account_key FROM drafts WHERE id = NEW.draft_id) IS NOT NULL
 BEGIN
     UPDATE submissions
        SET account_key = (SELECT account_key FROM drafts WHERE id = NEW.draft_id)
