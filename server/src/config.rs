@@ -1001,6 +1001,34 @@ mod tests {
     }
 
     #[test]
+    fn session_and_roles_come_from_the_file_too() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "[session]\nidle_minutes = 10\nabsolute_hours = \"4\"\n\
+             [oidc]\nissuer = \"http://127.0.0.1:9\"\nclient_id = \"a\"\nclient_secret = \"s\"\n\
+             [oidc.roles]\nclaim = \"groups\"\nadmin = \"betrieb\""
+        )
+        .unwrap();
+        let path = file.path().to_str().unwrap().to_owned();
+        let c = config(&[("AMTSWEG_CONFIG", &path)]).unwrap();
+        assert_eq!(c.session.idle, Duration::from_secs(600));
+        assert_eq!(c.session.absolute, Duration::from_secs(4 * 3600));
+        let roles = c.oidc.unwrap().roles;
+        assert_eq!(
+            (roles.claim.as_str(), roles.admin.as_str()),
+            ("groups", "betrieb")
+        );
+        // The environment wins over the file.
+        let c = config(&[
+            ("AMTSWEG_CONFIG", &path),
+            ("AMTSWEG_SESSION_IDLE_MINUTES", "20"),
+        ])
+        .unwrap();
+        assert_eq!(c.session.idle, Duration::from_secs(1200));
+    }
+
+    #[test]
     fn role_claims_are_configured() {
         let login = [
             ("AMTSWEG_OIDC_ISSUER", "http://127.0.0.1:9"),
