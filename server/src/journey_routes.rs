@@ -556,11 +556,7 @@ async fn start(
             sessions.set_draft(&form_id, draft.id).await?;
             // Logged in: the draft is the account's ("Meine Anträge").
             crate::auth::accounts::claim_new_draft(&journey.db, sessions.session(), draft.id)
-                .await
-                .map_err(|e| match e {
-                    crate::auth::accounts::AccountError::Session(e) => JourneyError::Session(e),
-                    crate::auth::accounts::AccountError::Store(e) => JourneyError::Store(e),
-                })?;
+                .await?;
             draft
         }
     };

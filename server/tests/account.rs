@@ -471,6 +471,38 @@ async fn anonymous_drafts_are_taken_over_at_login(test_db: &TestDb) {
     );
 }
 
+async fn a_resume_link_opened_while_logged_in_gives_an_anonymous_draft_to_the_account(
+    test_db: &TestDb,
+) {
+    let db = &test_db.db;
+    let app = app(db, policy(30, 12)).await;
+    let week = OffsetDateTime::now_utc() + time::Duration::days(7);
+    let (anonymous, token) = db.create_draft("frei", 1, week).await.unwrap();
+    let (others, other_token) = db.create_draft("frei", 1, week).await.unwrap();
+    let max_key = account_key(&citizen(&app, "max"));
+    db.adopt_drafts(&[others.id], &max_key).await.unwrap();
+
+    let mut erika = logged_in(db, &app, "erika").await;
+    for t in [token.as_str(), other_token.as_str()] {
+        let page = erika.get(&format!("/resume/{t}")).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+    let erika_key = account_key(&citizen(&app, "erika"));
+    let now = OffsetDateTime::now_utc();
+    let ids: Vec<_> = db
+        .account_drafts(&erika_key, now)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(ids, [anonymous.id], "the anonymous one, not Max's");
+    assert_eq!(
+        db.account_drafts(&max_key, now).await.unwrap()[0].id,
+        others.id
+    );
+}
+
 async fn the_back_office_needs_a_staff_role(test_db: &TestDb) {
     let db = &test_db.db;
     let app = app(db, policy(30, 12)).await;
@@ -625,6 +657,7 @@ on_both_backends!(
     stay_logged_in_starts_the_idle_time_anew,
     my_applications_lists_only_the_accounts_drafts_and_submissions,
     anonymous_drafts_are_taken_over_at_login,
+    a_resume_link_opened_while_logged_in_gives_an_anonymous_draft_to_the_account,
     the_back_office_needs_a_staff_role,
     accounts_own_drafts_and_their_submissions_in_storage,
 );

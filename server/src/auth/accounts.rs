@@ -2,8 +2,8 @@
 //!
 //! - [`account_key`]: the stable, opaque key an account's rows carry
 //!   (SHA-256 of issuer and subject; never a name, never the raw subject);
-//! - [`claim_new_draft`]: a draft started while logged in belongs to the
-//!   account at once;
+//! - [`claim_new_draft`]: a draft started (or opened from its resume
+//!   link) while logged in belongs to the account at once;
 //! - [`adopt_session_drafts`]: at login, the drafts this session started
 //!   anonymously become the account's (the session id rotation keeps the
 //!   session's content, the account keeps the drafts beyond it);
@@ -66,6 +66,15 @@ pub enum AccountError {
     Store(#[from] StoreError),
 }
 
+impl From<AccountError> for JourneyError {
+    fn from(error: AccountError) -> JourneyError {
+        match error {
+            AccountError::Session(e) => JourneyError::Session(e),
+            AccountError::Store(e) => JourneyError::Store(e),
+        }
+    }
+}
+
 /// Gives the session's drafts that belong to nobody to `login`'s account.
 pub async fn adopt_session_drafts(
     db: &Db,
@@ -79,8 +88,9 @@ pub async fn adopt_session_drafts(
     Ok(db.adopt_drafts(&ids, &account_key(login)).await?)
 }
 
-/// A draft was just started in `session`: when logged in, it is the
-/// account's.
+/// A draft was just started (or opened from its resume link) in
+/// `session`: when logged in, it is the account's, unless it is another
+/// account's already.
 pub async fn claim_new_draft(
     db: &Db,
     session: &Session,
