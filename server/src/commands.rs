@@ -71,7 +71,8 @@ pub async fn serve(config: &Config) -> Result<(), StartError> {
         .with_public_url(config.public_url.clone())
         .with_auth(
             crate::auth::Auth::new(config.oidc.as_ref(), &config.public_url)
-                .map_err(StartError::Login)?,
+                .map_err(StartError::Login)?
+                .with_session_policy(config.session),
         )
         .with_mailer(crate::mail::Mailer::from_config(config)?);
     tracing::info!(to = %state.mailer.describe(), "mails go to");
