@@ -27,8 +27,10 @@
 mod engine;
 pub mod fim;
 mod form;
+pub mod json;
 pub mod messages;
 pub mod model;
+pub mod quality;
 pub mod rules;
 pub mod schema;
 pub mod values;

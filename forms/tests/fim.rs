@@ -12,7 +12,8 @@ const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fim");
 
 fn read(name: &str) -> Vec<u8> {
     let path = format!("{SHARED}/{name}");
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (../shared/fim next to the repository)"))
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e} (../shared/fim next to the repository)"))
 }
 
 fn import(name: &str) -> FimImport {
@@ -146,10 +147,24 @@ fn v2_select_keeps_the_code_list_reference_and_reports_its_missing_values() {
     assert_eq!(list.uri.as_deref(), Some("urn:de:example"));
     assert_eq!(list.version.as_deref(), Some("1"));
     assert!(list.options.is_empty());
-    let item = i.report.with_code("code_list_values_missing").next().unwrap();
+    let item = i
+        .report
+        .with_code("code_list_values_missing")
+        .next()
+        .unwrap();
     assert_eq!(item.severity, Severity::Unsupported);
-    assert!(item.message.de.contains("urn:de:example"), "{}", item.message.de);
-    assert!(item.message.en.as_deref().unwrap().contains("only referenced"));
+    assert!(
+        item.message.de.contains("urn:de:example"),
+        "{}",
+        item.message.de
+    );
+    assert!(
+        item.message
+            .en
+            .as_deref()
+            .unwrap()
+            .contains("only referenced")
+    );
     // The draft fails the check exactly there, and the report says so.
     assert_eq!(i.report.check_errors.len(), 1, "{}", i.report);
     assert_eq!(
@@ -169,14 +184,14 @@ fn v3_simple_makes_a_step_of_the_nested_group_with_lengths_and_notes() {
     assert_eq!(d.steps.len(), 1);
     let step = &d.steps[0];
     assert_eq!(step.title.de, "Straßenanschrift");
-    assert_eq!(
-        step.fim.as_ref().unwrap().version.as_deref(),
-        Some("1.2.0")
-    );
+    assert_eq!(step.fim.as_ref().unwrap().version.as_deref(), Some("1.2.0"));
     let f = &step.fields[0];
     assert_eq!(f.id, "strasse");
     assert_eq!(f.label.de, "Straße");
-    assert_eq!(f.hint.as_ref().unwrap().de, "Geben Sie an, wie die Straße heißt.");
+    assert_eq!(
+        f.hint.as_ref().unwrap().de,
+        "Geben Sie an, wie die Straße heißt."
+    );
     assert_eq!((f.min_length, f.max_length), (Some(1), Some(55)));
     assert!(f.required);
     assert_eq!(f.fim.as_ref().unwrap().id, "F60000000243");
@@ -206,7 +221,11 @@ fn v3_input_reports_everything_it_could_not_map() {
         "maxSize=10",
         "inhalt=Some Content",
     ] {
-        assert!(not_mapped.message.de.contains(part), "{part}: {}", not_mapped.message.de);
+        assert!(
+            not_mapped.message.de.contains(part),
+            "{part}: {}",
+            not_mapped.message.de
+        );
     }
     assert_eq!(i.report.with_code("select_without_values").count(), 1);
     assert_eq!(i.report.with_code("empty_duplicate_ignored").count(), 1);
@@ -227,11 +246,17 @@ fn broken_v2_documents_are_rejected_with_element_and_line() {
     assert!(e.to_string().contains("Duplicate element <xdf:name>"));
 
     let e = reject("v2/duplicate-optional-value.xml");
-    assert_eq!((e.code(), e.element.as_str(), e.line), ("duplicate_element", "xdf:beschreibung", 15));
+    assert_eq!(
+        (e.code(), e.element.as_str(), e.line),
+        ("duplicate_element", "xdf:beschreibung", 15)
+    );
 
     let e = reject("v2/unknown-namespace.xml");
     assert_eq!(e.code(), "unknown_namespace");
-    assert!(e.to_string().contains("urn:xoev-de:fim:standard:xdatenfelder_unknown"));
+    assert!(
+        e.to_string()
+            .contains("urn:xoev-de:fim:standard:xdatenfelder_unknown")
+    );
     assert!(e.to_string().contains("Unbekannter Namensraum"));
     assert!(e.to_string().contains("Unknown namespace"));
 }
@@ -239,12 +264,54 @@ fn broken_v2_documents_are_rejected_with_element_and_line() {
 #[test]
 fn broken_v3_documents_are_rejected_with_element_and_line() {
     let cases = [
-        ("v3/duplicate-id-node.xml", "duplicate_element", "xdf:id", 11, "Doppeltes Element", "Duplicate element"),
-        ("v3/empty-id-node.xml", "empty_value", "xdf:id", 10, "ist leer", "is empty"),
-        ("v3/missing-id-node.xml", "missing_element", "xdf:identifikation", 9, "fehlt das Pflichtelement <xdf:id>", "lacks the required element <xdf:id>"),
-        ("v3/unexpected-node.xml", "unexpected_element", "xdf:unknown", 11, "Unerwartetes Element <xdf:unknown>", "Unexpected element <xdf:unknown>"),
-        ("v3/invalid-freigabestatus.xml", "invalid_code", "xdf:freigabestatus", 18, "„10“ ist kein gültiger Code für Freigabestatus", "\"10\" is not a valid code of Freigabestatus"),
-        ("v3/unknown-namespace.xml", "unknown_namespace", "xdf:xdatenfelder.datenfeldgruppe.0103", 2, "Unbekannter Namensraum", "Unknown namespace"),
+        (
+            "v3/duplicate-id-node.xml",
+            "duplicate_element",
+            "xdf:id",
+            11,
+            "Doppeltes Element",
+            "Duplicate element",
+        ),
+        (
+            "v3/empty-id-node.xml",
+            "empty_value",
+            "xdf:id",
+            10,
+            "ist leer",
+            "is empty",
+        ),
+        (
+            "v3/missing-id-node.xml",
+            "missing_element",
+            "xdf:identifikation",
+            9,
+            "fehlt das Pflichtelement <xdf:id>",
+            "lacks the required element <xdf:id>",
+        ),
+        (
+            "v3/unexpected-node.xml",
+            "unexpected_element",
+            "xdf:unknown",
+            11,
+            "Unerwartetes Element <xdf:unknown>",
+            "Unexpected element <xdf:unknown>",
+        ),
+        (
+            "v3/invalid-freigabestatus.xml",
+            "invalid_code",
+            "xdf:freigabestatus",
+            18,
+            "„10“ ist kein gültiger Code für Freigabestatus",
+            "\"10\" is not a valid code of Freigabestatus",
+        ),
+        (
+            "v3/unknown-namespace.xml",
+            "unknown_namespace",
+            "xdf:xdatenfelder.datenfeldgruppe.0103",
+            2,
+            "Unbekannter Namensraum",
+            "Unknown namespace",
+        ),
     ];
     for (name, code, element, line, de, en) in cases {
         let e = reject(name);
@@ -252,7 +319,10 @@ fn broken_v3_documents_are_rejected_with_element_and_line() {
         assert_eq!(e.element, element, "{name}: {e}");
         assert_eq!(e.line, line, "{name}: {e}");
         let text = e.to_string();
-        assert!(text.starts_with(&format!("Zeile {line}, ")), "{name}: {text}");
+        assert!(
+            text.starts_with(&format!("Zeile {line}, ")),
+            "{name}: {text}"
+        );
         assert!(text.contains(de), "{name}: {text}");
         assert!(text.contains(en), "{name}: {text}");
     }
@@ -284,7 +354,9 @@ fn v3_group(id: &str, name: &str, anzahl: &str, inner: &str) -> String {
 }
 
 fn typed(feldart: &str, datentyp: &str) -> String {
-    format!("<xdf:feldart><code>{feldart}</code></xdf:feldart><xdf:datentyp><code>{datentyp}</code></xdf:datentyp>")
+    format!(
+        "<xdf:feldart><code>{feldart}</code></xdf:feldart><xdf:datentyp><code>{datentyp}</code></xdf:datentyp>"
+    )
 }
 
 #[test]
@@ -328,7 +400,8 @@ fn types_values_and_cardinalities_are_mapped() {
         "F7",
         "Nachweis",
         "1:3",
-        &(typed("input", "file") + "<xdf:maxSize>2000000</xdf:maxSize><xdf:mediaType>application/pdf</xdf:mediaType>"),
+        &(typed("input", "file")
+            + "<xdf:maxSize>2000000</xdf:maxSize><xdf:mediaType>application/pdf</xdf:mediaType>"),
     );
     let xml = format!("{V3_HEAD}{person}{nachweis}{V3_TAIL}");
     let i = fim::import(xml.as_bytes()).unwrap();
@@ -350,10 +423,20 @@ fn types_values_and_cardinalities_are_mapped() {
     assert!(fields[0].required && !fields[1].required);
     assert_eq!((fields[2].min, fields[2].max), (Some(0.0), Some(20.0)));
     assert_eq!(fields[2].decimals, None);
-    assert_eq!((fields[3].min_cents, fields[3].max_cents), (Some(0), Some(100_050)));
-    let options: Vec<_> = fields[4].options.iter().map(|o| (o.value.as_str(), o.label.de.as_str())).collect();
+    assert_eq!(
+        (fields[3].min_cents, fields[3].max_cents),
+        (Some(0), Some(100_050))
+    );
+    let options: Vec<_> = fields[4]
+        .options
+        .iter()
+        .map(|o| (o.value.as_str(), o.label.de.as_str()))
+        .collect();
     assert_eq!(options, [("LD", "ledig"), ("VH", "verheiratet")]);
-    assert_eq!(fields[4].options[1].hint.as_ref().unwrap().de, "auch Lebenspartnerschaft");
+    assert_eq!(
+        fields[4].options[1].hint.as_ref().unwrap().de,
+        "auch Lebenspartnerschaft"
+    );
     let kind = &fields[5];
     assert_eq!((kind.min_items, kind.max_items), (Some(0), Some(5)));
     assert_eq!(kind.fields[0].id, "vorname");
@@ -379,7 +462,16 @@ fn deeper_groups_are_flattened_and_unsupported_parts_reported() {
         "G3",
         "Person",
         "1:1",
-        &v3_group("G5", "Name", "1:1", &[v3_field("F9", "Name", "1:1", &typed("input", "text")), inner].concat()),
+        &v3_group(
+            "G5",
+            "Name",
+            "1:1",
+            &[
+                v3_field("F9", "Name", "1:1", &typed("input", "text")),
+                inner,
+            ]
+            .concat(),
+        ),
     );
     let hidden = v3_field("F10", "Intern", "1:1", &typed("hidden", "text"));
     let time = v3_field("F11", "Uhrzeit", "1:1", &typed("input", "time"));
@@ -416,7 +508,8 @@ fn hostile_and_non_fim_input_is_rejected_not_a_panic() {
         (deep.into_bytes(), "too_deep"),
         (vec![b' '; fim::MAX_BYTES + 1], "too_large"),
         (
-            format!("{V3_HEAD}<xdf:struktur><xdf:anzahl>x</xdf:anzahl></xdf:struktur>{V3_TAIL}").into_bytes(),
+            format!("{V3_HEAD}<xdf:struktur><xdf:anzahl>x</xdf:anzahl></xdf:struktur>{V3_TAIL}")
+                .into_bytes(),
             "invalid_value",
         ),
     ];

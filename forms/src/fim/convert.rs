@@ -19,8 +19,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::parse::{Child, DataField, Document, Group, Item, Meta, Rule};
 use super::{ImportReport, ReportItem, Severity};
 use crate::model::{
-    Access, Authority, ChoiceOption, CodeList, Field, FieldType, FimRef, FormDefinition, Step,
-    Text,
+    Access, Authority, ChoiceOption, CodeList, Field, FieldType, FimRef, FormDefinition, Step, Text,
 };
 
 /// Largest `max_items` the engine accepts.
@@ -223,7 +222,8 @@ impl Conv {
                 "empty_group",
                 &group.meta,
                 Some(path),
-                "Die Gruppe enthält keine Datenfelder; eine Gruppe braucht mindestens ein Feld.".into(),
+                "Die Gruppe enthält keine Datenfelder; eine Gruppe braucht mindestens ein Feld."
+                    .into(),
                 "The group has no data fields; a group needs at least one field.".into(),
             );
         }
@@ -345,8 +345,7 @@ impl Conv {
         if child.max == Some(1) {
             self.step_children(&group.children, &path, &mut fields);
         } else {
-            let field =
-                self.group_field(group, child.min, child.max, &format!("{path}.fields[0]"));
+            let field = self.group_field(group, child.min, child.max, &format!("{path}.fields[0]"));
             fields.push(field);
         }
         if child.min == 0 {
@@ -368,11 +367,12 @@ impl Conv {
                 "Die Gruppe enthält keine Datenfelder; der Schritt zeigt nur ihren Text.".into(),
                 "The group has no data fields; the step only shows its text.".into(),
             );
-            let id = unique(format!("{}_hinweis", slug(&group.meta.name, '_')), &mut self.field_ids);
+            let id = unique(
+                format!("{}_hinweis", slug(&group.meta.name, '_')),
+                &mut self.field_ids,
+            );
             let mut info = Field::new(id, FieldType::Info, text(group.meta.label()));
-            info.text = Some(text(
-                group.meta.help.as_deref().unwrap_or(&group.meta.name),
-            ));
+            info.text = Some(text(group.meta.help.as_deref().unwrap_or(&group.meta.name)));
             fields.push(info);
         }
         Step {
@@ -428,8 +428,12 @@ impl Conv {
                     "unsupported_type",
                     meta,
                     Some(path),
-                    format!("Der Datentyp „{other}“ wird nicht unterstützt; das Feld ist ein Textfeld."),
-                    format!("The data type \"{other}\" is not supported; the field is a text field."),
+                    format!(
+                        "Der Datentyp „{other}“ wird nicht unterstützt; das Feld ist ein Textfeld."
+                    ),
+                    format!(
+                        "The data type \"{other}\" is not supported; the field is a text field."
+                    ),
                 );
                 FieldType::Text
             }
@@ -547,10 +551,7 @@ impl Conv {
         // What FIM says that did not find a place.
         let c = &f.constraints;
         let lengths_used = kind == FieldType::Text;
-        let values_used = matches!(
-            kind,
-            FieldType::Number | FieldType::Money | FieldType::Date
-        );
+        let values_used = matches!(kind, FieldType::Number | FieldType::Money | FieldType::Date);
         let mut unused = Vec::new();
         if !lengths_used {
             for (name, v) in [
@@ -646,8 +647,12 @@ impl Conv {
     }
 
     fn text_constraints(&mut self, f: &DataField, field: &mut Field, path: &str) {
-        field.min_length = self.length(f, &f.constraints.min_length, path).filter(|&v| v > 0);
-        field.max_length = self.length(f, &f.constraints.max_length, path).filter(|&v| v > 0);
+        field.min_length = self
+            .length(f, &f.constraints.min_length, path)
+            .filter(|&v| v > 0);
+        field.max_length = self
+            .length(f, &f.constraints.max_length, path)
+            .filter(|&v| v > 0);
         if field.max_length.is_some_and(|m| m > 200) {
             field.kind = FieldType::Textarea;
         }
@@ -828,10 +833,7 @@ pub(crate) fn convert(doc: &Document) -> (FormDefinition, ImportReport) {
         id: form_id,
         version: 1,
         title: text(root.meta.label()),
-        summary: text(&format!(
-            "Entwurf aus FIM {fim_id} „{}“",
-            root.meta.name
-        )),
+        summary: text(&format!("Entwurf aus FIM {fim_id} „{}“", root.meta.name)),
         description: root.meta.help.as_deref().map(text),
         requirements: Vec::new(),
         duration_minutes: None,

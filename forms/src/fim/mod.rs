@@ -166,11 +166,7 @@ impl fmt::Display for ImportReport {
                 Severity::Kept => "übernommen als Notiz/kept as note",
                 Severity::Unsupported => "nicht unterstützt/unsupported",
             };
-            write!(
-                f,
-                "- [{label}] {} Zeile/line {}",
-                item.element, item.line
-            )?;
+            write!(f, "- [{label}] {} Zeile/line {}", item.element, item.line)?;
             if let Some(id) = &item.fim_id {
                 write!(f, " {id}")?;
             }
@@ -185,10 +181,7 @@ impl fmt::Display for ImportReport {
             )?;
         }
         if self.check_errors.is_empty() {
-            writeln!(
-                f,
-                "Definitionsprüfung bestanden / definition check passed"
-            )?;
+            writeln!(f, "Definitionsprüfung bestanden / definition check passed")?;
         } else {
             writeln!(
                 f,
@@ -205,14 +198,27 @@ impl fmt::Display for ImportReport {
 /// Why a document was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorKind {
-    TooLarge { size: usize, limit: usize },
-    NotUtf8 { at: usize },
-    NotXml { detail: String },
+    TooLarge {
+        size: usize,
+        limit: usize,
+    },
+    NotUtf8 {
+        at: usize,
+    },
+    NotXml {
+        detail: String,
+    },
     Doctype,
-    TooDeep { limit: usize },
-    TooManyElements { limit: usize },
+    TooDeep {
+        limit: usize,
+    },
+    TooManyElements {
+        limit: usize,
+    },
     /// The root element is in a namespace that is not XDatenfelder 2 or 3.
-    UnknownNamespace { namespace: String },
+    UnknownNamespace {
+        namespace: String,
+    },
     /// The root element is not a message the import knows.
     UnknownMessage,
     /// An element that does not belong where it is.
@@ -220,13 +226,21 @@ pub enum ErrorKind {
     /// An element that may occur once occurs again.
     DuplicateElement,
     /// A required child is missing.
-    MissingElement { child: String },
+    MissingElement {
+        child: String,
+    },
     /// A required value is empty.
     EmptyValue,
     /// A code that is not in its code list (e.g. Freigabestatus 10).
-    InvalidCode { list: &'static str, value: String },
+    InvalidCode {
+        list: &'static str,
+        value: String,
+    },
     /// A value of the wrong form (cardinality `x:y`, a number).
-    InvalidValue { value: String, expected: &'static str },
+    InvalidValue {
+        value: String,
+        expected: &'static str,
+    },
 }
 
 /// A rejected document: what is wrong and where.

@@ -77,7 +77,7 @@ pub(crate) struct Child {
 #[derive(Debug, Clone)]
 pub(crate) enum Item {
     Group(Group),
-    Field(DataField),
+    Field(Box<DataField>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -349,9 +349,7 @@ impl Ctx {
             version,
             name,
             label: c.text("bezeichnungEingabe"),
-            help: c
-                .text("hilfetextEingabe")
-                .or_else(|| c.text("hilfetext")),
+            help: c.text("hilfetextEingabe").or_else(|| c.text("hilfetext")),
         })
     }
 
@@ -469,7 +467,7 @@ impl Ctx {
         let inner = self.children(contains, &["datenfeldgruppe", "datenfeld"], &[])?;
         let item = match (inner.get("datenfeldgruppe"), inner.get("datenfeld")) {
             (Some(g), None) => Item::Group(self.group(g)?),
-            (None, Some(f)) => Item::Field(self.field(f)?),
+            (None, Some(f)) => Item::Field(Box::new(self.field(f)?)),
             (Some(_), Some(f)) => return Err(err(f, ErrorKind::UnexpectedElement)),
             (None, None) => {
                 return Err(err(

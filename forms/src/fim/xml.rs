@@ -235,7 +235,10 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Element, FimError> {
         }
     }
     if !stack.is_empty() {
-        return Err(not_xml(text.len(), "the document ends inside an element".into()));
+        return Err(not_xml(
+            text.len(),
+            "the document ends inside an element".into(),
+        ));
     }
     root.ok_or_else(|| not_xml(0, "there is no root element".into()))
 }
