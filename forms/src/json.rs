@@ -9,7 +9,9 @@
 //! committed JSON Schema `forms/schema/form-definition.schema.json` is
 //! generated from the same types (`deny_unknown_fields` everywhere) and a
 //! test keeps it equal, so a document is accepted exactly when it fits the
-//! schema — and then runs the engine's definition check. Every problem names
+//! schema (`forms/tests/schema.rs` checks exports and rejections against
+//! the committed file with a JSON Schema validator) — and then runs the
+//! engine's definition check. Every problem names
 //! its place as a JSON pointer (`/steps/1/fields/0/options`), in German and
 //! English.
 
