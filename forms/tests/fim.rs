@@ -543,3 +543,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_large_document_on_one_line_imports_in_linear_time() {
+    // 20,000 fields of the same name, without a single line break: line
+    // and column counting and unique ids must not be quadratic.
+    let field = v3_field("F1", "Name", "1:1", &typed("input", "text")).replace('\n', "");
+    let xml = format!("{V3_HEAD}{}{V3_TAIL}", field.repeat(20_000)).replace('\n', "");
+    let started = std::time::Instant::now();
+    let i = fim::import(xml.as_bytes()).unwrap();
+    let fields = &i.definition.steps[0].fields;
+    assert_eq!(fields.len(), 20_000);
+    assert_eq!(fields[0].id, "name");
+    assert_eq!(fields[19_999].id, "name_20000");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -14,7 +14,7 @@
 //!   file, select, info); Präzisierung → lengths, pattern, limits;
 //! - Regeln → notes for the editor.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::parse::{Child, DataField, Document, Group, Item, Meta, Rule};
 use super::{ImportReport, ReportItem, Severity};
@@ -29,8 +29,8 @@ const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
 struct Conv {
     items: Vec<ReportItem>,
-    field_ids: HashSet<String>,
-    step_ids: HashSet<String>,
+    field_ids: Ids,
+    step_ids: Ids,
     code_lists: BTreeMap<String, CodeList>,
     fields: usize,
 }
@@ -83,19 +83,33 @@ fn slug(name: &str, sep: char) -> String {
     out
 }
 
-fn unique(base: String, taken: &mut HashSet<String>) -> String {
+/// Ids already given, and for each base the next suffix to try (so that
+/// many fields of the same name stay linear, not quadratic).
+#[derive(Default)]
+struct Ids {
+    taken: HashSet<String>,
+    next: HashMap<String, u32>,
+}
+
+impl Ids {
+    fn remove(&mut self, id: &str) {
+        self.taken.remove(id);
+    }
+}
+
+fn unique(base: String, ids: &mut Ids) -> String {
     let base = if base.starts_with(|c: char| c.is_ascii_lowercase()) {
         base
     } else {
         format!("f_{base}")
     };
     let mut id = base.clone();
-    let mut n = 2;
-    while taken.contains(&id) {
+    let n = ids.next.entry(base.clone()).or_insert(2);
+    while ids.taken.contains(&id) {
         id = format!("{base}_{n}");
-        n += 1;
+        *n += 1;
     }
-    taken.insert(id.clone());
+    ids.taken.insert(id.clone());
     id
 }
 
@@ -757,8 +771,8 @@ pub(crate) fn convert(doc: &Document) -> (FormDefinition, ImportReport) {
     let root = &doc.root;
     let mut c = Conv {
         items: doc.items.clone(),
-        field_ids: HashSet::new(),
-        step_ids: HashSet::new(),
+        field_ids: Ids::default(),
+        step_ids: Ids::default(),
         code_lists: BTreeMap::new(),
         fields: 0,
     };

@@ -55,25 +55,44 @@ impl Element {
     }
 }
 
-/// Line starts of a text, to turn byte offsets into line and column.
-struct Lines(Vec<usize>);
+/// Turns byte offsets into line and column. Elements come in document
+/// order, so a cursor that only moves forward makes this linear in the
+/// size of the document; an offset behind the cursor (only for an error)
+/// is counted from the start.
+struct Lines<'t> {
+    text: &'t str,
+    pos: usize,
+    line: usize,
+    column: usize,
+}
 
-impl Lines {
-    fn new(text: &str) -> Lines {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Lines(starts)
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Lines<'t> {
+        Lines {
+            text,
+            pos: 0,
+            line: 1,
+            column: 1,
+        }
     }
 
-    fn at(&self, text: &str, offset: usize) -> (usize, usize) {
-        let line = self.0.partition_point(|&s| s <= offset).max(1);
-        let start = self.0.get(line - 1).copied().unwrap_or(0);
-        let column = text
-            .get(start..offset.min(text.len()))
-            .map(|s| s.chars().count())
-            .unwrap_or(0)
-            + 1;
-        (line, column)
+    fn at(&mut self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        if offset < self.pos {
+            *self = Lines::new(self.text);
+        }
+        if let Some(part) = self.text.get(self.pos..offset) {
+            for c in part.chars() {
+                if c == '\n' {
+                    self.line += 1;
+                    self.column = 1;
+                } else {
+                    self.column += 1;
+                }
+            }
+            self.pos = offset;
+        }
+        (self.line, self.column)
     }
 }
 
@@ -101,7 +120,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Element, FimError> {
         })
     })?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let lines = Lines::new(text);
+    let mut lines = Lines::new(text);
     let mut reader = NsReader::from_str(text);
     let config = reader.config_mut();
     config.check_end_names = true;
@@ -111,7 +130,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Element, FimError> {
     let mut root: Option<Element> = None;
     let mut elements = 0usize;
     let not_xml = |offset: usize, detail: String| {
-        let (line, column) = lines.at(text, offset);
+        let (line, column) = Lines::new(text).at(offset);
         FimError::at_position(line, column, "", ErrorKind::NotXml { detail })
     };
     loop {
@@ -146,7 +165,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Element, FimError> {
                     }));
                 }
                 if stack.len() >= MAX_DEPTH {
-                    let (line, column) = lines.at(text, before);
+                    let (line, column) = lines.at(before);
                     return Err(FimError::at_position(
                         line,
                         column,
@@ -154,7 +173,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Element, FimError> {
                         ErrorKind::TooDeep { limit: MAX_DEPTH },
                     ));
                 }
-                let (line, column) = lines.at(text, before);
+                let (line, column) = lines.at(before);
                 let mut element = Element {
                     qname: start.name().as_ref().to_owned(),
                     name: start.local_name().as_ref().to_owned(),
