@@ -562,3 +562,51 @@ fn a_large_document_on_one_line_imports_in_linear_time() {
         started.elapsed()
     );
 }
+
+#[test]
+fn the_other_message_of_each_version_imports_too() {
+    // A 3.0.0 Stammdatenschema (0102) and a 2.0 Datenfeldgruppe (0103).
+    let v3 = format!(
+        r#"<xdf:xdatenfelder.stammdatenschema.0102 xmlns:xdf="urn:xoev-de:fim:standard:xdatenfelder_3.0.0">
+<xdf:header><xdf:nachrichtID>1</xdf:nachrichtID></xdf:header>
+<xdf:stammdatenschema>
+<xdf:identifikation><xdf:id>S1</xdf:id><xdf:version>1.0.0</xdf:version></xdf:identifikation>
+<xdf:name>Hundesteuer</xdf:name><xdf:freigabestatus><code>6</code></xdf:freigabestatus>
+<xdf:bezeichnung>Hundesteuer anmelden</xdf:bezeichnung>
+{}</xdf:stammdatenschema></xdf:xdatenfelder.stammdatenschema.0102>"#,
+        v3_group(
+            "G1",
+            "Hund",
+            "1:3",
+            &v3_field("F1", "Rufname", "1:1", &typed("input", "text"))
+        )
+    );
+    let i = fim::import(v3.as_bytes()).unwrap();
+    assert_eq!(i.report.standard, Standard::V3);
+    assert_eq!(i.definition.id, "hundesteuer");
+    assert_eq!(i.definition.title.de, "Hundesteuer anmelden");
+    let group = &i.definition.steps[0].fields[0];
+    assert_eq!(group.kind, FieldType::Group);
+    assert_eq!((group.min_items, group.max_items), (Some(1), Some(3)));
+    assert!(i.report.passes_check(), "{}", i.report);
+
+    let v2 = r#"<xdf:xdatenfelder.datenfeldgruppe.0103 xmlns:xdf="urn:xoev-de:fim:standard:xdatenfelder_2">
+<xdf:header><xdf:nachrichtID>1</xdf:nachrichtID></xdf:header>
+<xdf:datenfeldgruppe>
+<xdf:identifikation><xdf:id>G9</xdf:id><xdf:version>1.0</xdf:version></xdf:identifikation>
+<xdf:name>Person</xdf:name>
+<xdf:struktur><xdf:anzahl>0:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld>
+<xdf:identifikation><xdf:id>F9</xdf:id><xdf:version>1.0</xdf:version></xdf:identifikation>
+<xdf:name>Geburtsdatum</xdf:name>
+<xdf:feldart><code>input</code></xdf:feldart><xdf:datentyp><code>date</code></xdf:datentyp>
+</xdf:datenfeld></xdf:enthaelt></xdf:struktur>
+</xdf:datenfeldgruppe></xdf:xdatenfelder.datenfeldgruppe.0103>"#;
+    let i = fim::import(v2.as_bytes()).unwrap();
+    assert_eq!(i.report.standard, Standard::V2);
+    let f = &i.definition.steps[0].fields[0];
+    assert_eq!(
+        (f.id.as_str(), f.kind, f.required),
+        ("geburtsdatum", FieldType::Date, false)
+    );
+    assert!(i.report.passes_check(), "{}", i.report);
+}

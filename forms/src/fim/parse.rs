@@ -348,7 +348,9 @@ impl Ctx {
             id,
             version,
             name,
-            label: c.text("bezeichnungEingabe"),
+            label: c
+                .text("bezeichnungEingabe")
+                .or_else(|| c.text("bezeichnung")),
             help: c.text("hilfetextEingabe").or_else(|| c.text("hilfetext")),
         })
     }
