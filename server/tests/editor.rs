@@ -793,7 +793,83 @@ async fn storage_keeps_versions_and_history(test_db: &TestDb) {
     assert!(db.editor_changes("other").await.unwrap().is_empty());
 }
 
+/// A document of ../shared/fim (next to the repository).
+fn shared_fim(name: &str) -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fim/").to_owned() + name;
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+async fn fim_import_and_the_quality_check_before_publishing(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+
+    // A FIM Stammdatenschema becomes the draft, with the import's report.
+    let page = editor
+        .upload("/redaktion/hund/import", &shared_fim("v2/simple.xml"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let text = page.text();
+    assert!(text.contains("Importiert und gespeichert"), "{text}");
+    assert!(text.contains("FIM-Import"), "{text}");
+    assert!(text.contains("XDatenfelder 2.0"), "{text}");
+    let draft = &db.editor_form_versions("hund").await.unwrap()[0];
+    assert_eq!((draft.version, draft.state), (1, VersionState::Draft));
+    let stored: Value = serde_json::from_str(&draft.definition).unwrap();
+    assert_eq!(stored["id"], "hund");
+    assert!(draft.definition.contains("\"fim\""), "FIM ids kept");
+    // A broken document is rejected with a clear message; the draft stays.
+    let page = editor
+        .upload(
+            "/redaktion/hund/import",
+            &shared_fim("v3/unknown-namespace.xml"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("<code>FIM</code>"), "{}", page.text());
+    assert_eq!(
+        db.editor_form_versions("hund").await.unwrap()[0].definition,
+        draft.definition
+    );
+
+    // The engine accepts a missing English label, the quality check does
+    // not: shown on the edit page, and publishing is refused.
+    let mut unlabelled = two_step_definition();
+    unlabelled["steps"][0]["fields"][0]["label"] = json!({"de": "Ihr Name"});
+    let saved = editor
+        .submit(
+            "/redaktion/hund/bearbeiten",
+            &[("definition", &unlabelled.to_string())],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let text = editor.get("/redaktion/hund/bearbeiten").await.text();
+    assert!(text.contains("Qualitätsprüfung"), "{text}");
+    assert!(text.contains("/steps/0/fields/0/label/en"), "{text}");
+    assert!(text.contains("href=\"/redaktion/hund/bearbeiten#definition\""));
+    let page = editor.submit("/redaktion/hund/veroeffentlichen", &[]).await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    let text = page.text();
+    assert!(text.contains("Nicht veröffentlicht"), "{text}");
+    assert!(text.contains("field_label_missing"), "{text}");
+    assert_eq!(
+        db.editor_form_versions("hund").await.unwrap()[0].state,
+        VersionState::Draft
+    );
+    // Fixed, it publishes.
+    editor
+        .submit(
+            "/redaktion/hund/bearbeiten",
+            &[("definition", &two_step_definition().to_string())],
+        )
+        .await;
+    let page = editor.submit("/redaktion/hund/veroeffentlichen", &[]).await;
+    assert_eq!(page.location, "/redaktion/hund?veroeffentlicht");
+}
+
 on_both_backends!(
+    fim_import_and_the_quality_check_before_publishing,
     every_route_needs_the_editor_role,
     the_list_shows_forms_versions_state_and_authority,
     invalid_definitions_are_not_saved_and_the_text_is_kept,

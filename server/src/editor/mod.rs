@@ -11,9 +11,9 @@
 //! POST /redaktion/{id}/entwurf             new draft from the newest version
 //! GET  /redaktion/{id}/bearbeiten          the draft's JSON (expert view)
 //! POST /redaktion/{id}/bearbeiten          save (only if valid) / paste import
-//! POST /redaktion/{id}/import              import a JSON file (multipart)
+//! POST /redaktion/{id}/import              import a JSON file or a FIM XML (multipart)
 //! GET  /redaktion/{id}/export?version=N    JSON download (default: newest)
-//! POST /redaktion/{id}/veroeffentlichen    publish the draft
+//! POST /redaktion/{id}/veroeffentlichen    publish the draft (definition + quality check)
 //! POST /redaktion/{id}/zurueckziehen       retire: off the start page
 //! POST /redaktion/{id}/wiederherstellen    change=ID back into the draft
 //! GET  /redaktion/{id}/vorschau            preview: to the first step
@@ -271,12 +271,22 @@ async fn edit(
         Err(r) => return r,
     };
     match service::draft(&state.db, &id).await {
-        Ok(draft) => pages::page(
-            StatusCode::OK,
-            "Entwurf bearbeiten",
-            &notice_of(query.as_deref()),
-            &pages::edit(&id, draft.version, &pretty(&draft.definition), &[], &csrf),
-        ),
+        Ok(draft) => {
+            let problems = service::quality_problems(&draft.definition, &id, draft.version);
+            pages::page(
+                StatusCode::OK,
+                "Entwurf bearbeiten",
+                &notice_of(query.as_deref()),
+                &pages::edit(
+                    &id,
+                    draft.version,
+                    &pretty(&draft.definition),
+                    &[],
+                    &pages::quality(&id, &problems, false),
+                    &csrf,
+                ),
+            )
+        }
         Err(e) => failure(e, &format!("/redaktion/{id}")),
     }
 }
@@ -290,7 +300,41 @@ async fn save_text(
     text: &str,
     actor: &Actor,
 ) -> Response {
+    save_with_report(state, session, id, text, actor, None).await
+}
+
+/// [`save_text`], and with a FIM import's `report` the edit page (saved
+/// or not) lists what the import assumed, kept or could not map.
+async fn save_with_report(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    text: &str,
+    actor: &Actor,
+    report: Option<&amtsweg_forms::fim::ImportReport>,
+) -> Response {
+    let report_html = report.map(pages::fim_report).unwrap_or_default();
     match service::save(&state.db, id, text, actor, ChangeAction::Saved).await {
+        Ok(version) if report.is_some() => {
+            let csrf = match token(session).await {
+                Ok(t) => t,
+                Err(r) => return r,
+            };
+            let problems = service::quality_problems(text, id, version);
+            pages::page(
+                StatusCode::OK,
+                "FIM-Import",
+                &pages::notice("Importiert und gespeichert. / Imported and saved."),
+                &pages::edit(
+                    id,
+                    version,
+                    text,
+                    &[],
+                    &format!("{report_html}{}", pages::quality(id, &problems, false)),
+                    &csrf,
+                ),
+            )
+        }
         Ok(_) => see_other(&format!("/redaktion/{id}/bearbeiten?gespeichert")),
         Err(EditorError::Invalid(errors)) => {
             let csrf = match token(session).await {
@@ -305,7 +349,7 @@ async fn save_text(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Fehler: Entwurf bearbeiten",
                 "",
-                &pages::edit(id, version, text, &errors, &csrf),
+                &pages::edit(id, version, text, &errors, &report_html, &csrf),
             )
         }
         Err(e) => failure(e, &format!("/redaktion/{id}")),
@@ -364,11 +408,45 @@ async fn import(
     if !checked {
         return csrf::CsrfRejection::MissingToken.into_response();
     }
-    match text {
-        Some(text) if !text.trim().is_empty() => {
-            save_text(&state, &session, &id, &text, &actor(&editor)).await
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return bad_upload(&id);
+    };
+    if !text.trim_start().starts_with('<') {
+        return save_text(&state, &session, &id, &text, &actor(&editor)).await;
+    }
+    // XML: a FIM Stammdatenschema or Datenfeldgruppe.
+    let draft = match service::draft(&state.db, &id).await {
+        Ok(draft) => draft,
+        Err(e) => return failure(e, &format!("/redaktion/{id}")),
+    };
+    match service::from_fim(text.as_bytes(), &id, draft.version) {
+        Ok((json, report)) => {
+            save_with_report(&state, &session, &id, &json, &actor(&editor), Some(&report)).await
         }
-        _ => bad_upload(&id),
+        Err(EditorError::Fim(e)) => {
+            let csrf = match token(&session).await {
+                Ok(t) => t,
+                Err(r) => return r,
+            };
+            let problem = DefinitionError {
+                path: "FIM".into(),
+                message: e.to_string(),
+            };
+            pages::page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Fehler: FIM-Import",
+                "",
+                &pages::edit(
+                    &id,
+                    draft.version,
+                    &pretty(&draft.definition),
+                    &[problem],
+                    "",
+                    &csrf,
+                ),
+            )
+        }
+        Err(e) => failure(e, &format!("/redaktion/{id}")),
     }
 }
 
@@ -437,6 +515,16 @@ async fn publish(
 ) -> Response {
     match service::publish(&state.db, &id, &actor(&editor)).await {
         Ok(_) => see_other(&format!("/redaktion/{id}?veroeffentlicht")),
+        Err(EditorError::Quality(problems)) => pages::page(
+            StatusCode::CONFLICT,
+            "Nicht veröffentlicht",
+            "",
+            &format!(
+                "<h1>Nicht veröffentlicht <span lang=\"en\">(not published)</span></h1>{}<p><a href=\"/redaktion/{}\">Zurück zum Formular <span lang=\"en\">(back to the form)</span></a></p>",
+                pages::quality(&id, &problems, true),
+                pages::escape(&id)
+            ),
+        ),
         Err(e) => failure(e, &format!("/redaktion/{id}")),
     }
 }

@@ -4,7 +4,7 @@
 //! without JavaScript. The preview's step pages are not made here: they
 //! are the citizen's own components (see [`super::preview`]).
 
-use amtsweg_forms::DefinitionError;
+use amtsweg_forms::{DefinitionError, fim::ImportReport, quality::Problem};
 use axum::{
     http::{StatusCode, header},
     response::{Html, IntoResponse, Response},
@@ -91,6 +91,80 @@ pub fn problems(title: &str, problems: &[DefinitionError]) -> String {
 <ul class="error-summary__list problems">{items}</ul>
 </div>"#,
         escape(title)
+    )
+}
+
+/// The quality check's problems, each linked to the place to fix (the
+/// JSON view) with its JSON pointer.
+pub fn quality(form_id: &str, problems: &[Problem], blocking: bool) -> String {
+    if problems.is_empty() {
+        return String::new();
+    }
+    let edit = escape(&format!("/redaktion/{form_id}/bearbeiten#definition"));
+    let items: String = problems
+        .iter()
+        .map(|p| {
+            format!(
+                r#"<li><a href="{edit}"><code>{}</code></a>: {} <span lang="en">{}</span> <code>[{}]</code></li>"#,
+                escape(&p.location.pointer),
+                escape(&p.message.de),
+                escape(p.message.en.as_deref().unwrap_or("")),
+                p.code
+            )
+        })
+        .collect();
+    let (title, role) = if blocking {
+        (
+            "Nicht veröffentlicht: die Qualitätsprüfung fand Probleme / Not published: the quality check found problems",
+            r#" role="alert""#,
+        )
+    } else {
+        (
+            "Vor dem Veröffentlichen zu beheben (Qualitätsprüfung) / To fix before publishing (quality check)",
+            "",
+        )
+    };
+    format!(
+        r#"<section class="quality-problems"{role} aria-labelledby="quality-title"><h2 id="quality-title">{title}</h2><ul>{items}</ul></section>"#
+    )
+}
+
+/// The report of a FIM import: what was assumed, kept or not supported.
+pub fn fim_report(report: &ImportReport) -> String {
+    let items: String = report
+        .items
+        .iter()
+        .map(|i| {
+            let severity = match i.severity {
+                amtsweg_forms::fim::Severity::Note => "Hinweis / note",
+                amtsweg_forms::fim::Severity::Kept => "Als Notiz übernommen / kept as a note",
+                amtsweg_forms::fim::Severity::Unsupported => "Nicht unterstützt / not supported",
+            };
+            format!(
+                "<li><strong>{severity}</strong> <code>{}</code>, Zeile {}{}{}: {} <span lang=\"en\">{}</span></li>",
+                escape(&i.element),
+                i.line,
+                i.fim_id
+                    .as_deref()
+                    .map(|id| format!(", FIM {}", escape(id)))
+                    .unwrap_or_default(),
+                i.path
+                    .as_deref()
+                    .map(|p| format!(", <code>{}</code>", escape(p)))
+                    .unwrap_or_default(),
+                escape(&i.message.de),
+                escape(i.message.en.as_deref().unwrap_or("")),
+            )
+        })
+        .collect();
+    format!(
+        r#"<section class="fim-report" aria-labelledby="fim-report-title"><h2 id="fim-report-title">FIM-Import: {name} <span lang="en">(import report)</span></h2><p>{standard}, <code>{message}</code>, FIM {id}: {steps} Schritte, {fields} Felder <span lang="en">({steps} steps, {fields} fields)</span></p><ul>{items}</ul></section>"#,
+        name = escape(&report.name),
+        standard = escape(report.standard.name()),
+        message = escape(&report.message),
+        id = escape(&report.fim_id),
+        steps = report.steps,
+        fields = report.fields,
     )
 }
 
@@ -303,6 +377,7 @@ pub fn edit(
     version: u32,
     text: &str,
     errors: &[DefinitionError],
+    extra: &str,
     csrf: &str,
 ) -> String {
     let base = escape(&format!("/redaktion/{form_id}"));
@@ -311,7 +386,7 @@ pub fn edit(
 <h1>Entwurf bearbeiten: <code>{id}</code>, Version {version}</h1>
 <p>Expertenansicht: die Definition als JSON. Gespeichert wird nur eine gültige Definition; sonst stehen die Fehler mit ihrer Stelle oben, und Ihr Text bleibt erhalten. Kennung und Version setzt die Redaktion.</p>
 <p lang="en">Expert view: the definition as JSON. Only a valid definition is saved; otherwise the problems are listed with their location, and your text is kept. The id and version are set by the editor.</p>
-{problems}
+{problems}{extra}
 <form method="post" action="{base}/bearbeiten" novalidate>
 {csrf}
 <div class="field">
@@ -329,8 +404,8 @@ pub fn edit(
 <form method="post" action="{base}/import" enctype="multipart/form-data">
 {csrf}
 <div class="field">
-<label for="file">Definition als JSON-Datei <span lang="en">(definition as a JSON file)</span></label>
-<input class="file-input" type="file" id="file" name="file" accept="application/json,.json">
+<label for="file">Definition als JSON-Datei oder FIM-Stammdatenschema (XDatenfelder 2.0 oder 3.0, XML) <span lang="en">(definition as a JSON file, or a FIM schema as XML)</span></label>
+<input class="file-input" type="file" id="file" name="file" accept="application/json,.json,application/xml,text/xml,.xml">
 </div>
 <button type="submit" class="button button--secondary">Importieren <span lang="en">(import)</span></button>
 </form>"#,

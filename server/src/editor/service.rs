@@ -8,7 +8,7 @@
 //! another version becomes this draft (and a typo cannot publish over a
 //! released version).
 
-use amtsweg_forms::{DefinitionError, Form};
+use amtsweg_forms::{DefinitionError, Form, fim, quality};
 use serde_json::{Value, json};
 use thiserror::Error;
 
@@ -35,6 +35,12 @@ pub enum EditorError {
     NoSnapshot,
     #[error("Das Formular ist nicht veröffentlicht. / The form is not published.")]
     NotPublished,
+    #[error(
+        "Vor dem Veröffentlichen zu beheben (Qualitätsprüfung). / To fix before publishing (quality check)."
+    )]
+    Quality(Vec<quality::Problem>),
+    #[error("{0}")]
+    Fim(fim::FimError),
     #[error("database: {0}")]
     Db(#[from] DbError),
 }
@@ -105,6 +111,32 @@ pub fn check(text: &str, form_id: &str, version: u32) -> Result<(Value, String),
     let form = Form::load(&value.to_string()).map_err(|e| EditorError::Invalid(e.0))?;
     let title = form.definition().title.de.clone();
     Ok((value, title))
+}
+
+/// The quality check's problems of a definition that passes [`check`]
+/// (empty: ready to publish).
+pub fn quality_problems(text: &str, form_id: &str, version: u32) -> Vec<quality::Problem> {
+    match check(text, form_id, version).map(|(value, _)| Form::load(&value.to_string())) {
+        Ok(Ok(form)) => quality::check(form.definition()),
+        _ => Vec::new(),
+    }
+}
+
+/// A FIM Stammdatenschema or Datenfeldgruppe (XDatenfelder 2.0 or 3.0.0)
+/// as a definition text for `form_id` in `version`, with the import's
+/// report (what was assumed, kept as a note, or not supported).
+pub fn from_fim(
+    xml: &[u8],
+    form_id: &str,
+    version: u32,
+) -> Result<(String, fim::ImportReport), EditorError> {
+    let import = fim::import(xml).map_err(EditorError::Fim)?;
+    let mut definition = import.definition;
+    definition.id = form_id.to_owned();
+    definition.version = version;
+    let text = serde_json::to_string_pretty(&definition)
+        .map_err(|e| EditorError::Invalid(vec![error("$", &e.to_string())]))?;
+    Ok((text, import.report))
 }
 
 /// Whether `id` can be a form id (it is part of URLs).
@@ -299,10 +331,15 @@ pub async fn save(
     }
 }
 
-/// Publishes the open draft (checked once more) as an immutable version.
+/// Publishes the open draft as an immutable version, if it passes the
+/// definition check once more and the quality check.
 pub async fn publish(db: &Db, form_id: &str, actor: &Actor) -> Result<u32, EditorError> {
     let draft = draft(db, form_id).await?;
     let (definition, _) = check(&draft.definition, form_id, draft.version)?;
+    let problems = quality_problems(&draft.definition, form_id, draft.version);
+    if !problems.is_empty() {
+        return Err(EditorError::Quality(problems));
+    }
     let written = db
         .editor_write(
             Write::Publish {
