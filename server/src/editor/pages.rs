@@ -211,8 +211,13 @@ pub fn list(forms: &[FormEntry], new: &NewForm, errors: &[DefinitionError], csrf
         )
     };
     let input = |name: &str, label: &str, value: &str, hint: &str| {
+        let described = if hint.is_empty() {
+            String::new()
+        } else {
+            format!(r#" aria-describedby="{name}-hint""#)
+        };
         format!(
-            r#"<div class="field"><label for="{name}">{label}</label>{hint}<input class="input" type="text" id="{name}" name="{name}" value="{}" required></div>"#,
+            r#"<div class="field"><label for="{name}">{label}</label>{hint}<input class="input" type="text" id="{name}" name="{name}" value="{}" required{described}></div>"#,
             escape(value)
         )
     };

@@ -139,9 +139,11 @@ pub fn from_fim(
     Ok((text, import.report))
 }
 
-/// Whether `id` can be a form id (it is part of URLs).
+/// Whether `id` can be a form id (it is part of URLs; `neu` is the
+/// editor's "new form" address).
 pub fn valid_id(id: &str) -> bool {
-    !id.is_empty()
+    id != "neu"
+        && !id.is_empty()
         && id.len() <= 64
         && id
             .bytes()
@@ -403,4 +405,48 @@ pub async fn restore(
         .as_deref()
         .ok_or(EditorError::NoSnapshot)?;
     save(db, form_id, text, actor, ChangeAction::Restored).await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn form_ids_are_plain_url_segments() {
+        for ok in ["hundesteuer", "a1", "wohngeld-2026"] {
+            assert!(valid_id(ok), "{ok}");
+        }
+        for bad in ["", "neu", "-x", "Hund", "a b", "a/b", "ä", &"x".repeat(65)] {
+            assert!(!valid_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_editor_sets_id_and_version_and_reports_where() {
+        let text = r#"{"id": "other", "version": 7,
+          "title": {"de": "T", "en": "T"}, "summary": {"de": "S", "en": "S"},
+          "authority": {"id": "amt", "name": {"de": "Amt", "en": "Office"}},
+          "steps": [{"id": "s", "title": {"de": "S", "en": "S"}, "fields": [
+            {"id": "f", "type": "text", "label": {"de": "F", "en": "F"}}]}]}"#;
+        let (value, title) = check(text, "mine", 3).unwrap();
+        assert_eq!(
+            (value["id"].as_str(), value["version"].as_u64()),
+            (Some("mine"), Some(3))
+        );
+        assert_eq!(title, "T");
+        let Err(EditorError::Invalid(problems)) = check("{\n  \"id\": ", "mine", 3) else {
+            panic!("not JSON must be refused");
+        };
+        assert!(problems[0].path.starts_with("Zeile 2"), "{problems:?}");
+        let Err(EditorError::Invalid(problems)) =
+            check(&text.replace("\"text\"", "\"nope\""), "mine", 3)
+        else {
+            panic!("an unknown type must be refused");
+        };
+        assert!(
+            problems.iter().any(|p| p.path.starts_with("$.steps")),
+            "{problems:?}"
+        );
+    }
 }
