@@ -2,8 +2,8 @@
 // (staff-redaktion, role amtsweg-editor), creates a two-step form with a
 // conditional field and a fee through the JSON view, previews it with the
 // citizen's step pages (an error, the conditional field, the fee, a test
-// submission that goes nowhere), publishes it, and a citizen completes it.
-// axe-core checks every editor page on the way.
+// submission that goes nowhere), publishes it, a citizen completes it, and
+// the editor retires it. axe-core checks every editor page on the way.
 import { test, expect, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
 import { signInAtProvider } from './login';
@@ -139,5 +139,13 @@ test.describe('form editor', () => {
     } finally {
       await context.close();
     }
+
+    // Retire it again: off the start page (and the start page as the
+    // other specs expect it).
+    await page.goto(`/redaktion/${id}`);
+    await page.getByRole('button', { name: /Formular zurückziehen/ }).click();
+    await expect(page.getByRole('status')).toContainText('Zurückgezogen');
+    await page.goto('/');
+    await expect(page.getByRole('link', { name: 'Hundeanmeldung (Redaktionstest)' })).toHaveCount(0);
   });
 });
