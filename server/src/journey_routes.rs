@@ -5,7 +5,9 @@
 //! POST /forms/{id}/starten   create a draft        → 303 first step
 //! POST /forms/{id}/{step}    save the step's fields → 303 same step (errors),
 //!                                                     next applicable step, or check page
-//! POST /forms/{id}/absenden  submit (idempotent)    → 303 /forms/{id}/bestaetigung/{uuid}
+//! POST /forms/{id}/absenden  submit (idempotent)    → 303 /forms/{id}/bestaetigung/{uuid},
+//!                                                     with a fee /forms/{id}/bezahlung/{uuid}
+//!                                                     (`crate::payment_journey`)
 //! POST /forms/{id}/{step} with _action=save-for-later  → 303 /forms/{id}/gespeichert
 //!                            (saved unchecked, a new resume link: [`resume`])
 //! ```
@@ -899,6 +901,13 @@ async fn submit(
         delivery.wake.notify_waiters();
     }
     tracing::info!(form = %form_id, "application submitted");
+    if submission.fee_cents > 0 {
+        // Stored; delivered once the fee is paid (`payment_journey`).
+        return Ok(see_other(query.url(
+            &format!("/forms/{form_id}/bezahlung/{}", submission.id),
+            false,
+        )));
+    }
     Ok(see_other(confirmation(submission.id)))
 }
 
