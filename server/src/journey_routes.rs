@@ -317,12 +317,18 @@ impl JourneyBackend for Journey {
                 }
                 None => false,
             };
+            let awaiting_payment = record.submission.fee_cents > 0
+                && self.db.payment_overview(id).await?.status
+                    == crate::store::payments::SubmissionPayment::Open;
             let s = &record.submission;
             Ok(Some(SubmissionData {
                 form_version: s.form_version,
                 reference: s.reference.to_string(),
                 submitted_at: format_time(s.submitted_at),
                 status: match s.status {
+                    SubmissionStatus::Received if awaiting_payment => {
+                        DeliveryStatus::AwaitingPayment
+                    }
                     SubmissionStatus::Received => DeliveryStatus::Received,
                     SubmissionStatus::Delivered => DeliveryStatus::Delivered,
                     SubmissionStatus::Filed => DeliveryStatus::Filed,
