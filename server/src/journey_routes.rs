@@ -843,8 +843,16 @@ async fn submit(
         Err(e) => return Err(e.into()),
     };
     let confirmation = |id: Uuid| query.url(&format!("/forms/{form_id}/bestaetigung/{id}"), false);
+    let payment = |id: Uuid| query.url(&format!("/forms/{form_id}/bezahlung/{id}"), false);
     if draft.state == DraftState::Submitted {
         if let Some(existing) = journey.db.submission_for_draft(draft.id).await? {
+            // A repeated POST: where the first one led, while unpaid.
+            if existing.fee_cents > 0
+                && journey.db.payment_overview(existing.id).await?.status
+                    == crate::store::payments::SubmissionPayment::Open
+            {
+                return Ok(see_other(payment(existing.id)));
+            }
             return Ok(see_other(confirmation(existing.id)));
         }
         return Ok(see_other(start_page));
@@ -909,10 +917,7 @@ async fn submit(
     tracing::info!(form = %form_id, "application submitted");
     if submission.fee_cents > 0 {
         // Stored; delivered once the fee is paid (`payment_journey`).
-        return Ok(see_other(query.url(
-            &format!("/forms/{form_id}/bezahlung/{}", submission.id),
-            false,
-        )));
+        return Ok(see_other(payment(submission.id)));
     }
     Ok(see_other(confirmation(submission.id)))
 }

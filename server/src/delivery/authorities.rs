@@ -285,11 +285,14 @@ pub fn is_safe_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// Looks up the secret an `…_env` key names (`None`: the key is absent).
+type SecretLookup<'a> = dyn Fn(&str, &str, Option<String>) -> Result<Option<Secret>, String> + 'a;
+
 /// The XBezahldienste settings of authority `id`, checked.
 fn payment_config(
     id: &str,
     file: FilePayment,
-    secret: &dyn Fn(&str, &str, Option<String>) -> Result<Option<Secret>, String>,
+    secret: &SecretLookup<'_>,
 ) -> Result<crate::payment::XBezahldiensteConfig, String> {
     use crate::payment::{Secret as PaymentSecret, XBezahldiensteAuth, XBezahldiensteConfig};
     let FilePayment::Xbezahldienste {

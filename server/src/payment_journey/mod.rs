@@ -278,7 +278,7 @@ pub async fn start(
             )
             .await?
         {
-            NewAttempt::Attempt(a) => a,
+            NewAttempt::Attempt(a) => *a,
             NewAttempt::AlreadyPaid | NewAttempt::NoFee => return Ok(Started::Paid),
         };
         if let (Some(_), Some(url)) = (&attempt.transaction_id, &attempt.redirect_url) {

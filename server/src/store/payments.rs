@@ -111,7 +111,7 @@ impl PaymentOverview {
 pub enum NewAttempt {
     /// An attempt to send to the provider: a new one, or the last one
     /// again while it is not known to be finished.
-    Attempt(PaymentAttempt),
+    Attempt(Box<PaymentAttempt>),
     /// The fee is paid already: no new attempt, never a second charge.
     AlreadyPaid,
     /// The submission has no fee to pay.
@@ -298,7 +298,7 @@ impl Db {
             }
             let next = match overview.latest() {
                 Some(last) if last.status == PaymentStatus::Initial => {
-                    return Ok(NewAttempt::Attempt(last.clone()));
+                    return Ok(NewAttempt::Attempt(Box::new(last.clone())));
                 }
                 Some(last) => last.attempt.saturating_add(1),
                 None => 1,
@@ -357,7 +357,7 @@ impl Db {
                 .rows_affected(),
             };
             if inserted == 1 {
-                return Ok(NewAttempt::Attempt(attempt));
+                return Ok(NewAttempt::Attempt(Box::new(attempt)));
             }
             // Paid meanwhile, or another request added this attempt: look again.
         }
