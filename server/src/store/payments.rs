@@ -224,6 +224,30 @@ UPDATE outbox SET status = 'done', done_at = $2, lease_until = NULL, lease_token
 WHERE submission_id = $1 AND kind = $3 AND status <> 'done'";
 
 impl Db {
+    /// The paid attempt of submission `id`'s fee, if any.
+    pub async fn paid_attempt(&self, id: Uuid) -> Result<Option<PaymentAttempt>, StoreError> {
+        match self {
+            Db::Sqlite(pool) => sqlx::query(&format!(
+                "SELECT {ATTEMPT_COLUMNS} FROM payments WHERE submission_id = ?1 AND status = 'PAYED'"
+            ))
+            .bind(id.to_string())
+            .fetch_optional(pool)
+            .await?
+            .as_ref()
+            .map(attempt_from_sqlite)
+            .transpose(),
+            Db::Postgres(pool) => sqlx::query(&format!(
+                "SELECT {ATTEMPT_COLUMNS} FROM payments WHERE submission_id = $1 AND status = 'PAYED'"
+            ))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .as_ref()
+            .map(attempt_from_postgres)
+            .transpose(),
+        }
+    }
+
     /// The fee of submission `id` and its attempts; `NotFound` for an
     /// unknown submission.
     pub async fn payment_overview(&self, id: Uuid) -> Result<PaymentOverview, StoreError> {
