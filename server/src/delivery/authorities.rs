@@ -731,4 +731,62 @@ transport = { kind = "folder", path = "/mnt/eakte" }
             assert!(error.contains(expected), "{text}: {error}");
         }
     }
+
+    #[test]
+    fn a_payment_provider_is_read_with_its_secret_from_the_environment() {
+        let data = Path::new("/srv/amtsweg");
+        let env = |name: &str| (name == "EPAY_PASSWORD").then(|| "sehr-geheim".to_owned());
+        let text = r#"
+[[authority]]
+id = "parkamt"
+name = "Parkamt"
+[authority.payment]
+kind = "xbezahldienste"
+endpoint = "https://epay.example/xbezahldienste/api/v1.0.0/"
+originator_id = "amtsweg-parken"
+endpoint_id = "16055000"
+username = "amtsweg"
+password_env = "EPAY_PASSWORD"
+"#;
+        let a = Authorities::parse(text, data, env).unwrap();
+        let payment = a.get("parkamt", "").unwrap().payment.unwrap();
+        assert_eq!(payment.originator_id, "amtsweg-parken");
+        assert_eq!(payment.end_point_id, "16055000");
+        match &payment.auth {
+            crate::payment::XBezahldiensteAuth::Basic { username, password } => {
+                assert_eq!(username, "amtsweg");
+                assert_eq!(password.expose(), "sehr-geheim");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!format!("{a:?}").contains("sehr-geheim"));
+        assert!(
+            a.get("anderes-amt", "Anderes Amt")
+                .unwrap()
+                .payment
+                .is_none()
+        );
+
+        for (text, expected) in [
+            (
+                text.replace(
+                    "password_env = \"EPAY_PASSWORD\"",
+                    "password_env = \"NOPE\"",
+                ),
+                "NOPE",
+            ),
+            (
+                text.replace("https://epay.example", "http://epay.example"),
+                "payment.endpoint",
+            ),
+            (
+                text.replace("username = \"amtsweg\"\n", ""),
+                "payment needs either",
+            ),
+            (text.replace("amtsweg-parken", "a b"), "originator_id"),
+        ] {
+            let error = Authorities::parse(&text, data, env).unwrap_err();
+            assert!(error.contains(expected), "{expected}: {error}");
+        }
+    }
 }

@@ -419,6 +419,19 @@ async fn check_attempt(
                     attempt = attempt.attempt,
                     "fee paid"
                 );
+            } else if ctx
+                .db
+                .paid_attempt(attempt.submission_id)
+                .await?
+                .is_some_and(|paid| paid.id != attempt.id)
+            {
+                // Cannot happen by design (a new attempt only after the last
+                // one failed); if a provider ever does it, someone must refund.
+                tracing::error!(
+                    provider = provider.name(),
+                    attempt = attempt.attempt,
+                    "a second attempt of a paid fee was paid at the provider: refund it"
+                );
             }
             Ok(PaymentStatus::Paid)
         }
