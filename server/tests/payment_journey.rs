@@ -586,6 +586,24 @@ async fn the_demo_provider_completes_the_journey(db: &TestDb) {
         page.body
             .contains("Demo-Bezahldienst – es wird kein Geld bewegt")
     );
+    let english = browser
+        .get(&format!("/forms/parken/bezahlung/{id}?lang=en"))
+        .await;
+    assert!(english.body.contains("<html lang=\"en\">"));
+    assert!(english.body.contains("Pay the fee"), "{}", english.body);
+    assert!(
+        english
+            .body
+            .contains("Demo payment provider – no money is moved")
+    );
+    assert!(english.body.contains("Residents' parking permit")); parking permit")
+            || english.body.contains("Residents' parking permit")
+    );
+    // Another form's path does not show it.
+    let other = browser
+        .get(&format!("/forms/hundesteuer/bezahlung/{id}"))
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
     let to_demo = browser.press_pay(id).await;
     assert_eq!(to_demo.status, StatusCode::SEE_OTHER);
     let demo_path = to_demo.location.strip_prefix(PUBLIC).unwrap().to_owned();
