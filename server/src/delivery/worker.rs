@@ -222,7 +222,12 @@ async fn reconcile_payment(
     job: &LeasedJob,
 ) -> Result<JobOutcome, StoreError> {
     let now = OffsetDateTime::now_utc();
-    let result = crate::payment_journey::check(ctx.payment_context(), job.submission_id).await;
+    let result = crate::payment_journey::check(
+        ctx.payment_context(),
+        job.submission_id,
+        crate::payment_journey::Asker::Worker,
+    )
+    .await;
     let finished = match &result {
         Ok(crate::payment::PaymentStatus::Paid) => true,
         Ok(_) => false,

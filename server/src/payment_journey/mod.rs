@@ -148,6 +148,10 @@ impl PayError {
     /// Whether trying again later may work.
     pub fn is_retryable(&self) -> bool {
         match self {
+            // Not found: the demo in another process, or a provider that
+            // does not know the transaction yet; asked again until the
+            // fee is given up.
+            PayError::Provider(PaymentError::NotFound) => true,
             PayError::Provider(e) => e.is_retryable(),
             PayError::Store(_) => true,
             PayError::NotFound | PayError::Form(_) | PayError::AmountMismatch { .. } => false,
@@ -284,7 +288,7 @@ pub async fn start(
         if let (Some(_), Some(url)) = (&attempt.transaction_id, &attempt.redirect_url) {
             // Created before (the citizen came back without finishing, or
             // pressed twice): finished meanwhile?
-            match check_attempt(ctx, &authority, &attempt).await? {
+            match check_attempt(ctx, &authority, &attempt, Asker::Citizen).await? {
                 PaymentStatus::Paid => return Ok(Started::Paid),
                 PaymentStatus::Initial => {
                     if let Ok(url) = Url::parse(url) {
@@ -369,6 +373,7 @@ async fn check_attempt(
     ctx: PaymentContext<'_>,
     authority: &str,
     attempt: &PaymentAttempt,
+    asker: Asker,
 ) -> Result<PaymentStatus, PayError> {
     if attempt.status.is_final() {
         return Ok(attempt.status);
@@ -384,8 +389,11 @@ async fn check_attempt(
     };
     let state = match provider.status(transaction_id).await {
         Ok(state) => state,
-        // The demo forgets its payments at a restart: that attempt is gone.
-        Err(PaymentError::NotFound) if attempt.provider == "demo" => {
+        // The demo forgets its payments at a restart: for the citizen in
+        // front of it that attempt is gone. Not for the worker: a separate
+        // `amtsweg worker` never sees the demo's payments, which may still
+        // be paid in the serving process.
+        Err(PaymentError::NotFound) if attempt.provider == "demo" && asker == Asker::Citizen => {
             ctx.db
                 .record_payment_unpaid(attempt.id, PaymentStatus::Failed, OffsetDateTime::now_utc())
                 .await?;
@@ -442,10 +450,23 @@ async fn check_attempt(
     }
 }
 
+/// Who asks the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asker {
+    /// The citizen's request (the return URL, "pay").
+    Citizen,
+    /// The worker's `payment` job.
+    Worker,
+}
+
 /// Reads the outcome of submission `id`'s latest attempt from the
 /// provider and records it: the return URL and the worker call this.
 /// `Paid` also when it was paid before.
-pub async fn check(ctx: PaymentContext<'_>, id: Uuid) -> Result<PaymentStatus, PayError> {
+pub async fn check(
+    ctx: PaymentContext<'_>,
+    id: Uuid,
+    asker: Asker,
+) -> Result<PaymentStatus, PayError> {
     let overview = ctx.db.payment_overview(id).await?;
     match overview.status {
         SubmissionPayment::Paid | SubmissionPayment::None => return Ok(PaymentStatus::Paid),
@@ -461,5 +482,5 @@ pub async fn check(ctx: PaymentContext<'_>, id: Uuid) -> Result<PaymentStatus, P
         .await
         .map_err(|e| PayError::Form(e.to_string()))?
         .ok_or(PayError::NotFound)?;
-    check_attempt(ctx, &form.definition().authority.id, latest).await
+    check_attempt(ctx, &form.definition().authority.id, latest, asker).await
 }

@@ -179,7 +179,7 @@ async fn returned(
     if let Err(e) = super::view(ctx, &form_id, id).await {
         return failure(&e, &form_id, id, lang);
     }
-    match super::check(ctx, id).await {
+    match super::check(ctx, id, super::Asker::Citizen).await {
         Ok(PaymentStatus::Paid) => {
             if let Some(delivery) = &state.delivery {
                 delivery.wake.notify_waiters();
