@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the form engine's parsers and the xdomea import confirmation
-# parser with cargo-fuzz (libFuzzer).
+# Fuzzes the form engine's parsers (definitions, answers, the FIM import)
+# and the xdomea import confirmation parser with cargo-fuzz (libFuzzer).
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 600)
 # Needs the nightly toolchain and cargo-fuzz; installs both if missing.
 set -euo pipefail
@@ -28,12 +28,17 @@ if [ -f forms/benches/large-form-answers.json ]; then
   { printf '\0'; cat forms/benches/large-form-answers.json; } > forms/fuzz/corpus/evaluate/seed-large
 fi
 for f in forms/definitions/*.json; do cp "$f" "forms/fuzz/corpus/definition/$(basename "$f")"; done
+# Seed the FIM corpus with the XDatenfelder samples in ../shared/fim.
+mkdir -p forms/fuzz/corpus/fim_import
+for f in ../shared/fim/v2/*.xml ../shared/fim/v3/*.xml; do
+  [ -f "$f" ] && cp "$f" "forms/fuzz/corpus/fim_import/$(basename "$(dirname "$f")")-$(basename "$f")"
+done
 # Seed the confirmation corpus with the hand-written 0630 fixtures.
 mkdir -p server/fuzz/corpus/import_confirmation
 for f in server/src/xdomea/fixtures/*.xml; do
   cp "$f" "server/fuzz/corpus/import_confirmation/$(basename "$f")"
 done
 
-for target in definition evaluate; do fuzz forms/fuzz "$target"; done
+for target in definition evaluate fim_import; do fuzz forms/fuzz "$target"; done
 fuzz server/fuzz import_confirmation
 echo "no crashes"

@@ -100,7 +100,7 @@ def step_fields(s):
         autocomplete="name")
     add(3, "text", "Aktenzeichen", "File reference", f"AZ-{1000 + s}", required=True,
         pattern="[A-Z]{2}-[0-9]{4}",
-        pattern_message=T("Zwei Großbuchstaben, Bindestrich, vier Ziffern.", "Two capitals, hyphen, four digits."))
+        pattern_message=T("Aktenzeichen: zwei Großbuchstaben, Bindestrich, vier Ziffern.", "File reference: two capitals, hyphen, four digits."))
     add(4, "textarea", "Begründung", "Reasons", f"Erste Zeile für Abschnitt {s}.\r\nZweite Zeile.", max_length=2000)
     add(5, "number", "Anzahl", "Count", str(10 + s), required=True, min=0, max=1000)
     add(6, "number", "Fläche", "Area", f"{40 + s},25", decimals=2, min=0, max=10000, unit=T("m²", "m²"))

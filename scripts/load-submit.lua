@@ -2,7 +2,10 @@
 -- /forms/hundesteuer/absenden per draft, each with its own session cookie
 -- and CSRF token (lines `COOKIE<TAB>CSRF` written by load_prepare.py).
 --
---   wrk -t2 -c32 -d10s -s scripts/load-submit.lua URL -- DRAFTS THREADS ORIGIN
+--   wrk -t2 -c32 -d10s -s scripts/load-submit.lua URL -- DRAFTS THREADS ORIGIN [PAUSE_MS]
+--
+-- PAUSE_MS (default 0): each connection waits that long after an answer
+-- before its next submit, to offer a steadier, lower rate than flat out.
 --
 -- Thread i takes the lines i, i + THREADS, … When a thread's drafts are
 -- all sent, its connections wait (delay()) instead of asking again; a
@@ -25,6 +28,7 @@ function init(args)
   local file = assert(io.open(args[1], "r"))
   local nthreads = tonumber(args[2])
   origin = args[3]
+  pause_ms = tonumber(args[4] or "0") or 0
   drafts = {}
   local i = 0
   for line in file:lines() do
@@ -40,13 +44,13 @@ function init(args)
   refused = 0
 end
 
--- Milliseconds to wait before the next request: none while drafts are
--- left, then longer than any run.
+-- Milliseconds to wait before the next request: PAUSE_MS while drafts
+-- are left, then longer than any run.
 function delay()
   if drafts[next_draft] == nil then
     return 24 * 3600 * 1000
   end
-  return 0
+  return pause_ms
 end
 
 function request()

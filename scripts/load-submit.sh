@@ -5,6 +5,9 @@
 #
 #   scripts/load-submit.sh [SECONDS] [CONNECTIONS] [DRAFTS]
 #       defaults: 10 s, 32 connections, 700 drafts per second of run
+#   RATE=100 scripts/load-submit.sh     offers about RATE submits per second
+#       instead of as many as the server takes (each connection pauses
+#       CONNECTIONS/RATE seconds after an answer)
 #   PERF_DATA=/tmp/submit.perf scripts/load-submit.sh   also profiles the
 #       server during the run (perf record --call-graph dwarf; then
 #       perf report -i /tmp/submit.perf --no-children)
@@ -27,7 +30,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-10}"
 conns="${2:-32}"
-drafts="${3:-$((seconds * 700))}"
+drafts="${3:-$((seconds * ${RATE:-700}))}"
 for tool in wrk python3; do
     command -v "$tool" >/dev/null || { echo "load-submit: $tool is missing (apt-get install -y $tool)" >&2; exit 1; }
 done
@@ -62,6 +65,7 @@ postgres://* | postgresql://*)
     db_url="${without_query%/*}/$pg_db$query"
     sql() { psql -At "$db_url" -c "$1"; }
     epoch_sql="extract(epoch from submitted_at)"
+    latency_sql="extract(epoch from delivered_at - submitted_at)"
     ;;
 "")
     command -v sqlite3 >/dev/null || { echo "load-submit: apt-get install -y sqlite3" >&2; exit 1; }
@@ -69,6 +73,7 @@ postgres://* | postgresql://*)
     db_url="sqlite://$tmp/data/amtsweg.db"
     sql() { sqlite3 "$tmp/data/amtsweg.db" "$1"; }
     epoch_sql="(julianday(submitted_at) - 2440587.5) * 86400.0"
+    latency_sql="(julianday(delivered_at) - julianday(submitted_at)) * 86400.0"
     ;;
 *)
     echo "load-submit: AMTSWEG_DATABASE_URL must be postgres://… (or unset for SQLite)" >&2
@@ -93,9 +98,11 @@ if [ -n "${PERF_DATA:-}" ]; then
         -- sleep "$seconds" 2>"$tmp/perf.log" &
     perf_pid=$!
 fi
+pause_ms=0
+[ -n "${RATE:-}" ] && pause_ms=$((conns * 1000 / RATE))
 started=$(date +%s.%N)
 wrk --latency -t2 -c"$conns" -d"${seconds}s" --timeout 10s -s scripts/load-submit.lua \
-    "$base/forms/hundesteuer/absenden" -- "$tmp/drafts.tsv" 2 "$base" >"$tmp/wrk.out"
+    "$base/forms/hundesteuer/absenden" -- "$tmp/drafts.tsv" 2 "$base" "$pause_ms" >"$tmp/wrk.out"
 read -r load2 _ </proc/loadavg
 [ -n "${perf_pid:-}" ] && wait "$perf_pid"
 grep -E 'Latency|50%|99%|requests in|Non-2xx|Socket|submit:' "$tmp/wrk.out"
@@ -115,3 +122,32 @@ if grep -qE 'ERROR|panicked' "$tmp/server.log"; then
     echo "load-submit: the server logged errors:" >&2
     grep -E 'ERROR|panicked' "$tmp/server.log" | head -n 5 >&2
 fi
+
+# Delivery under load (DESIGN.md budget: submit -> package in the E-Akte
+# drop folder < 2 s at p99): the embedded worker delivers while wrk
+# submits; wait (at most DELIVERY_WAIT seconds) until every submission of
+# the run is delivered, then take the time from the submission's commit to
+# its package landing in the drop folder, as the database recorded both.
+wait_s="${DELIVERY_WAIT:-300}"
+waited=0
+while [ "$(sql "SELECT count(*) FROM submissions WHERE delivered_at IS NULL")" -gt 0 ] &&
+    [ "$waited" -lt "$wait_s" ]; do
+    sleep 1
+    waited=$((waited + 1))
+done
+packages=$(find "$tmp/data/eakte" -name '*_FVDaten.SGOAblegen.0605.zip' 2>/dev/null | wc -l)
+sql "SELECT $latency_sql FROM submissions WHERE delivered_at IS NOT NULL" >"$tmp/latency.txt"
+python3 - "$tmp/latency.txt" "$stored" "$packages" "$waited" <<'EOF'
+import sys
+values = sorted(float(line) for line in open(sys.argv[1]) if line.strip())
+stored, packages, waited = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+if not values:
+    print("load-submit: delivery: nothing was delivered")
+    sys.exit(1)
+def pct(p):
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+print(f"load-submit: delivery: {len(values)} of {stored} submissions delivered "
+      f"({waited} s after wrk ended), {packages} packages in the drop folders; "
+      f"submit -> package p50 {pct(50):.3f} s, p90 {pct(90):.3f} s, "
+      f"p99 {pct(99):.3f} s, max {values[-1]:.3f} s")
+EOF

@@ -2,7 +2,9 @@
 //! ([`Viewer`]), whether a form may be filled in with that login
 //! ([`decide`] → [`FormAccess`]), the start page's "Anmeldung" section
 //! ([`access_section`]), the header's "Angemeldet als … / Abmelden"
-//! ([`AccountNav`]), and the interface the server implements
+//! ([`AccountNav`]) with the login's end and the warning before it
+//! ([`SessionWarning`]), the data of "Meine Anträge" ([`MyApplications`],
+//! page in `pages/account.rs`), and the interface the server implements
 //! ([`ssr::AuthBackend`]).
 //!
 //! The login itself (subject, verified claims, tokens) stays in the
@@ -30,6 +32,55 @@ pub struct LoginSummary {
     pub account_type: AccountType,
     /// `None`: the provider's `acr` is not one the portal knows.
     pub trust_level: Option<TrustLevel>,
+    /// The login has a staff role (the header links the back-office).
+    #[serde(default)]
+    pub staff: bool,
+}
+
+/// When the login ends, for the header's sentence and the warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionTimes {
+    /// German time, `14:35`.
+    pub ends_at: String,
+    /// Seconds from this response to the end.
+    pub seconds_left: i64,
+    /// The warning shows this long before the end.
+    pub warn_seconds: i64,
+    /// The end is the absolute one: staying active does not move it.
+    pub absolute: bool,
+}
+
+/// An open draft in "Meine Anträge".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDraftView {
+    pub id: String,
+    pub form_id: String,
+    pub form_title: amtsweg_forms::Text,
+    /// Last saved, German time.
+    pub updated_at: String,
+    /// Deleted after this day, German date.
+    pub expires_at: String,
+}
+
+/// A submission in "Meine Anträge".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSubmissionView {
+    pub id: String,
+    pub form_id: String,
+    pub form_title: amtsweg_forms::Text,
+    pub reference: String,
+    /// German time.
+    pub submitted_at: String,
+    pub status: crate::journey::DeliveryStatus,
+}
+
+/// "Meine Anträge": the logged-in account's drafts and submissions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyApplications {
+    pub drafts: Vec<AccountDraftView>,
+    pub submissions: Vec<AccountSubmissionView>,
+    /// For the resume and delete forms.
+    pub csrf: String,
 }
 
 /// The visitor, as far as login goes.
@@ -41,6 +92,9 @@ pub struct Viewer {
     /// The session's CSRF token, for the logout form (empty when not
     /// logged in).
     pub csrf: String,
+    /// When the login ends (none when not logged in).
+    #[serde(default)]
+    pub session: Option<SessionTimes>,
 }
 
 /// Whether a form may be filled in, and if not, why.
@@ -190,6 +244,15 @@ pub struct Texts {
     pub wrong_type_heading: &'static str,
     pub wrong_type_business: &'static str,
     pub wrong_type_citizen: &'static str,
+    pub my_applications: &'static str,
+    pub back_office: &'static str,
+    pub ends_idle: &'static str,
+    pub ends_absolute: &'static str,
+    pub warning_idle: &'static str,
+    pub warning_absolute: &'static str,
+    pub stay_logged_in: &'static str,
+    pub extended: &'static str,
+    pub ended: &'static str,
 }
 
 const DE: Texts = Texts {
@@ -225,6 +288,19 @@ const DE: Texts = Texts {
     wrong_type_citizen: "Sie sind mit einem Unternehmenskonto angemeldet. Dieser Antrag ist \
                          nur für Privatpersonen. Melden Sie sich bitte mit Ihrem Bürgerkonto \
                          an.",
+    my_applications: "Meine Anträge",
+    back_office: "Verwaltung",
+    ends_idle: "Ihre Anmeldung endet um {} Uhr, wenn Sie nichts tun.",
+    ends_absolute: "Ihre Anmeldung endet um {} Uhr.",
+    warning_idle: "Ihre Anmeldung endet bald, um {} Uhr, wenn Sie nichts tun. Möchten Sie \
+                   angemeldet bleiben? Ihre Entwürfe bleiben in jedem Fall gespeichert.",
+    warning_absolute: "Ihre Anmeldung endet bald, um {} Uhr, und kann nicht verlängert \
+                       werden. Ihre Entwürfe bleiben gespeichert; danach melden Sie sich \
+                       bitte erneut an.",
+    stay_logged_in: "Angemeldet bleiben",
+    extended: "Sie bleiben angemeldet, bis {} Uhr, wenn Sie nichts tun.",
+    ended: "Ihre Anmeldung ist abgelaufen. Ihre Entwürfe bleiben gespeichert. Bitte melden \
+            Sie sich erneut an.",
 };
 
 const EN: Texts = Texts {
@@ -259,6 +335,17 @@ const EN: Texts = Texts {
     wrong_type_citizen: "You are logged in with a business account. This application is \
                          only for private individuals. Please log in with your citizen \
                          account.",
+    my_applications: "My applications",
+    back_office: "Back office",
+    ends_idle: "Your login ends at {} if you do nothing.",
+    ends_absolute: "Your login ends at {}.",
+    warning_idle: "Your login ends soon, at {}, if you do nothing. Do you want to stay \
+                   logged in? Your drafts stay saved in any case.",
+    warning_absolute: "Your login ends soon, at {}, and cannot be extended. Your drafts stay \
+                       saved; please log in again afterwards.",
+    stay_logged_in: "Stay logged in",
+    extended: "You stay logged in until {} if you do nothing.",
+    ended: "Your login has expired. Your drafts stay saved. Please log in again.",
 };
 
 /// The texts for `lang`.
@@ -346,8 +433,23 @@ pub async fn load_viewer() -> Result<Viewer, CatalogError> {
     ssr::viewer().await
 }
 
-/// The header's account area: "Angemeldet als …" and the logout button
-/// (a POST form with the CSRF token); nothing when not logged in.
+/// "Stay logged in" from the warning: the login's idle time starts anew.
+/// `None`: no live login, or the token does not match.
+#[server(endpoint = "auth_extend")]
+pub async fn extend_session(csrf: String) -> Result<Option<SessionTimes>, CatalogError> {
+    ssr::extend(&csrf).await
+}
+
+/// The data of "Meine Anträge"; `None` when not logged in.
+#[server(endpoint = "auth_applications")]
+pub async fn load_my_applications() -> Result<Option<MyApplications>, CatalogError> {
+    ssr::applications().await
+}
+
+/// The header's account area: "Angemeldet als …", the links to "Meine
+/// Anträge" (and the back-office for staff), when the login ends, the
+/// warning before it, and the logout button (a POST form with the CSRF
+/// token); nothing when not logged in.
 #[component]
 pub fn AccountNav() -> impl IntoView {
     let lang = use_lang();
@@ -358,8 +460,8 @@ pub fn AccountNav() -> impl IntoView {
                 let lang = lang.get();
                 Suspend::new(async move {
                     match viewer.await {
-                        Ok(Viewer { login: Some(login), csrf, .. }) => {
-                            account_nav(login, csrf, lang).into_any()
+                        Ok(Viewer { login: Some(login), csrf, session, .. }) => {
+                            account_nav(login, csrf, session, lang).into_any()
                         }
                         _ => ().into_any(),
                     }
@@ -369,7 +471,12 @@ pub fn AccountNav() -> impl IntoView {
     }
 }
 
-fn account_nav(login: LoginSummary, csrf: String, lang: Lang) -> impl IntoView {
+fn account_nav(
+    login: LoginSummary,
+    csrf: String,
+    session: Option<SessionTimes>,
+    lang: Lang,
+) -> impl IntoView {
     let t = texts(lang);
     let who = if login.name.is_empty() {
         t.logged_in_anonymous.to_owned()
@@ -377,15 +484,152 @@ fn account_nav(login: LoginSummary, csrf: String, lang: Lang) -> impl IntoView {
         crate::i18n::fill(t.logged_in_as, &[&login.name])
     };
     let action = crate::i18n::href("/auth/logout", lang);
+    let staff = login.staff.then(|| {
+        view! {
+            <a class="account-nav__link" href=crate::i18n::href("/verwaltung", lang) rel="external">
+                {t.back_office}
+            </a>
+        }
+    });
+    let warning = session.map(|times| {
+        view! { <SessionWarning times csrf=csrf.clone() lang /> }
+    });
     view! {
         <div class="account-nav">
             <span class="account-nav__who">{who}</span>
+            <a class="account-nav__link" href=crate::i18n::href("/konto/antraege", lang)>
+                {t.my_applications}
+            </a>
+            {staff}
             <form method="post" action=action class="account-nav__logout">
-                <input type="hidden" name="_csrf" value=csrf />
+                <input type="hidden" name="_csrf" value=csrf.clone() />
                 <button type="submit" class="button button--secondary button--small">
                     {t.logout}
                 </button>
             </form>
+            {warning}
+        </div>
+    }
+}
+
+/// Milliseconds since the epoch in the browser (0 on the server, where
+/// the warning's clock never runs).
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
+}
+
+/// When the login ends, as a sentence (works without JavaScript), and
+/// with hydration a polite live region that warns `warn_seconds` before
+/// the end, with a "stay logged in" button; the button is a plain POST
+/// form to `/auth/extend` (with the CSRF token), which the hydrated page
+/// sends in the background instead.
+#[component]
+pub fn SessionWarning(times: SessionTimes, csrf: String, lang: Lang) -> impl IntoView {
+    let t = texts(lang);
+    let location = leptos_router::hooks::use_location();
+    let next = Memo::new(move |_| {
+        let search = location.search.get();
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!(
+                "{}?{}",
+                location.pathname.get(),
+                search.trim_start_matches('?')
+            )
+        }
+    });
+    let ends_at = RwSignal::new(times.ends_at.clone());
+    let absolute = RwSignal::new(times.absolute);
+    let warn = times.warn_seconds;
+    // Seconds left, as the browser's clock counts; only the browser moves it.
+    let left = RwSignal::new(times.seconds_left);
+    let extended = RwSignal::new(false);
+    let deadline = StoredValue::new(now_ms() + (times.seconds_left as f64) * 1000.0);
+    Effect::new(move |_| {
+        deadline.set_value(now_ms() + (left.get_untracked() as f64) * 1000.0);
+        let tick = move || {
+            let remaining = ((deadline.get_value() - now_ms()) / 1000.0).ceil() as i64;
+            left.set(remaining.max(0));
+        };
+        if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(5)) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let sentence = move || {
+        let template = if absolute.get() {
+            t.ends_absolute
+        } else {
+            t.ends_idle
+        };
+        crate::i18n::fill(template, &[&ends_at.get()])
+    };
+    let csrf_for_submit = csrf.clone();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let token = csrf_for_submit.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(Some(new)) = extend_session(token).await {
+                deadline.set_value(now_ms() + (new.seconds_left as f64) * 1000.0);
+                ends_at.set(new.ends_at);
+                absolute.set(new.absolute);
+                left.set(new.seconds_left);
+                extended.set(true);
+            }
+        });
+    };
+    let warning = move || {
+        let left = left.get();
+        if left <= 0 {
+            return view! {
+                <p>{t.ended}</p>
+                <p>
+                    <a class="button" href=login_href(&next.get(), None, lang) rel="external">
+                        {t.login_again_button}
+                    </a>
+                </p>
+            }
+            .into_any();
+        }
+        if left <= warn {
+            let text = if absolute.get() {
+                t.warning_absolute
+            } else {
+                t.warning_idle
+            };
+            let button = (!absolute.get()).then(|| {
+                view! {
+                    <form method="post" action="/auth/extend" on:submit=on_submit.clone()>
+                        <input type="hidden" name="_csrf" value=csrf.clone() />
+                        <input type="hidden" name="next" value=move || next.get() />
+                        <button type="submit" class="button button--small">
+                            {t.stay_logged_in}
+                        </button>
+                    </form>
+                }
+            });
+            return view! {
+                <p>{crate::i18n::fill(text, &[&ends_at.get()])}</p>
+                {button}
+            }
+            .into_any();
+        }
+        if extended.get() {
+            return view! { <p>{crate::i18n::fill(t.extended, &[&ends_at.get()])}</p> }.into_any();
+        }
+        ().into_any()
+    };
+    view! {
+        <p class="account-nav__ends">{sentence}</p>
+        <div class="session-warning" role="status" aria-live="polite" aria-atomic="true">
+            {warning}
         </div>
     }
 }
@@ -398,7 +642,7 @@ pub mod ssr {
     use amtsweg_forms::Access;
     use leptos::prelude::use_context;
 
-    use super::{FormAccess, Viewer, decide};
+    use super::{FormAccess, MyApplications, SessionTimes, Viewer, decide};
     use crate::catalog::{
         CatalogError,
         ssr::{BoxFuture, InternalError},
@@ -411,6 +655,21 @@ pub mod ssr {
             &'a self,
             request: &'a http::request::Parts,
         ) -> BoxFuture<'a, Result<Viewer, InternalError>>;
+
+        /// "Stay logged in": the login's idle time starts anew, if
+        /// `csrf` is the session's token; the new end, or `None`.
+        fn extend<'a>(
+            &'a self,
+            request: &'a http::request::Parts,
+            csrf: &'a str,
+        ) -> BoxFuture<'a, Result<Option<SessionTimes>, InternalError>>;
+
+        /// The logged-in account's drafts and submissions (`None`: not
+        /// logged in).
+        fn applications<'a>(
+            &'a self,
+            request: &'a http::request::Parts,
+        ) -> BoxFuture<'a, Result<Option<MyApplications>, InternalError>>;
     }
 
     /// What the server provides as Leptos context for login. Without it,
@@ -436,6 +695,34 @@ pub mod ssr {
         };
         context.backend.viewer(&parts).await.map_err(|error| {
             tracing::error!(error = %error, "reading the login failed");
+            CatalogError::Unavailable
+        })
+    }
+
+    /// "Stay logged in" for the current request's session.
+    pub async fn extend(csrf: &str) -> Result<Option<SessionTimes>, CatalogError> {
+        let (Some(context), Some(parts)) = (
+            use_context::<AuthContext>(),
+            use_context::<http::request::Parts>(),
+        ) else {
+            return Ok(None);
+        };
+        context.backend.extend(&parts, csrf).await.map_err(|error| {
+            tracing::error!(error = %error, "extending the login failed");
+            CatalogError::Unavailable
+        })
+    }
+
+    /// The current request's "Meine Anträge".
+    pub async fn applications() -> Result<Option<MyApplications>, CatalogError> {
+        let (Some(context), Some(parts)) = (
+            use_context::<AuthContext>(),
+            use_context::<http::request::Parts>(),
+        ) else {
+            return Ok(None);
+        };
+        context.backend.applications(&parts).await.map_err(|error| {
+            tracing::error!(error = %error, "reading the account's applications failed");
             CatalogError::Unavailable
         })
     }

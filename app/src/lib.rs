@@ -28,7 +28,7 @@ use leptos_router::{
 
 use crate::i18n::use_lang;
 use crate::pages::{
-    CheckPage, ConfirmationPage, FormPage, HomePage, NotFoundPage, SavedPage, StepPage,
+    AccountPage, CheckPage, ConfirmationPage, FormPage, HomePage, NotFoundPage, SavedPage, StepPage,
 };
 
 /// Where the stylesheet is served (see docs/architecture.md).
@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                 <Route path=path!("/forms/:id") view=FormPage ssr=SsrMode::Async />
+                <Route path=path!("/konto/antraege") view=AccountPage ssr=SsrMode::Async />
                 <Route path=path!("/forms/:id/pruefen") view=CheckPage ssr=SsrMode::Async />
                 <Route path=path!("/forms/:id/gespeichert") view=SavedPage ssr=SsrMode::Async />
                 <Route

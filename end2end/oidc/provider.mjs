@@ -19,7 +19,8 @@
 // name only, e.g. `citizen-substanziell` or `business-hoch`. Each account has
 // a fixed `acr` (eIDAS level of assurance low/substantial/high), an
 // `account_type` claim (citizen | business), name, birth date, address,
-// e-mail and, for businesses, `organization_name`. The ID token carries sub,
+// e-mail and, for businesses, `organization_name`; staff accounts (staff-*)
+// also a `roles` claim. The ID token carries sub,
 // acr and the standard claims; userinfo has all claims.
 
 import crypto from 'node:crypto';
@@ -139,7 +140,7 @@ async function start() {
     acrValues: Object.values(ACR),
     claims: {
       openid: ['sub'],
-      profile: ['given_name', 'family_name', 'birthdate', 'account_type', 'organization_name'],
+      profile: ['given_name', 'family_name', 'birthdate', 'account_type', 'organization_name', 'roles'],
       email: ['email', 'email_verified'],
       address: ['address'],
     },

@@ -5,8 +5,10 @@
 // provider); a login at "basis" gets the "trust level too low" page for a
 // form that needs "substanziell"; a business account is told that a
 // citizens' form is not for it; a tampered state, a replayed callback and
-// an already used code each get their error page. Elements are found by
-// role and label.
+// an already used code each get their error page; a staff account with
+// roles reaches the back-office (/verwaltung), a citizen gets its 403
+// page; "Meine Anträge" lists a started form's draft and continues it.
+// Elements are found by role and label.
 import { test, expect, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
 import { displayName, loginAs, logout, signInAtProvider } from './login';
@@ -126,5 +128,68 @@ test.describe('login with the Servicekonto', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Anmeldung ungültig' })).toBeVisible();
     await expect(page.getByText(/Der Anmeldecode ist ungültig oder wurde bereits verwendet/)).toBeVisible();
     await expect(page.getByRole('link', { name: 'Erneut anmelden' })).toBeVisible();
+  });
+
+  test('a caseworker reaches the back-office, a citizen is refused', async ({ page, browser, javaScriptEnabled }) => {
+    // Not logged in: the back-office sends to the login and comes back.
+    await page.goto('/verwaltung');
+    await signInAtProvider(page, 'staff-sachbearbeitung');
+    await expect(page).toHaveURL((url) => url.pathname === '/verwaltung');
+    await expect(page.getByRole('heading', { level: 1, name: 'Verwaltung' })).toBeVisible();
+    await expect(page.getByText('Angemeldet als Sven Sachbearbeiter.')).toBeVisible();
+    await expect(page.getByText('Formular-Redaktion', { exact: true })).toBeVisible();
+    await expect(page.getByText(/Stadt Weimar – Straßenverkehrsbehörde/).first()).toBeVisible();
+    // The header of the portal links it for staff.
+    await page.goto('/');
+    await expect(page.getByRole('link', { name: 'Verwaltung', exact: true })).toBeVisible();
+    await expectNoAxeViolations(page, browser, javaScriptEnabled);
+
+    // A citizen logging in on this browser gets the 403 page.
+    await page.goto('/auth/login?next=%2Fverwaltung');
+    await signInAtProvider(page, 'citizen-substanziell');
+    await expect(page).toHaveURL((url) => url.pathname === '/verwaltung');
+    await expect(page.getByRole('heading', { level: 1, name: 'Kein Zugriff' })).toBeVisible();
+    await expect(page.getByText(/nur für Beschäftigte/)).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Mit einem anderen Konto anmelden' })).toBeVisible();
+    await expectNoAxeViolations(page, browser, javaScriptEnabled);
+  });
+
+  test('Meine Anträge lists a started draft and continues it', async ({ page, browser, javaScriptEnabled }) => {
+    await loginAs(page, 'citizen-substanziell', { next: wohngeld, acr: 'substanziell' });
+    // Without JavaScript too, the header says until when the login lasts.
+    await expect(page.getByText(/Ihre Anmeldung endet um \d\d:\d\d Uhr, wenn Sie nichts tun\./)).toBeVisible();
+    await page.getByRole('button', { name: /Jetzt starten|Weiter ausfüllen/ }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Antragstellerin oder Antragsteller' })).toBeVisible();
+
+    await page.getByRole('link', { name: 'Meine Anträge', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Meine Anträge' })).toBeVisible();
+    const drafts = page.getByRole('region', { name: 'Entwürfe' });
+    // The test account is shared by other specs, which start this form
+    // too; the latest saved draft, this one, comes first.
+    const row = drafts.getByRole('row', { name: /Wohngeld beantragen/ }).first();
+    await expect(row).toBeVisible();
+    await expectNoAxeViolations(page, browser, javaScriptEnabled);
+    await row.getByRole('button', { name: /^Fortsetzen/ }).click();
+    await expect(page).toHaveURL((url) => url.pathname.startsWith(`${wohngeld}/`));
+    await expect(page.getByRole('heading', { level: 1, name: 'Antragstellerin oder Antragsteller' })).toBeVisible();
+  });
+
+  test('the hydrated page warns before the login ends and extends it', async ({ page, javaScriptEnabled }) => {
+    test.skip(!javaScriptEnabled, 'the warning needs JavaScript; without it the header states the end');
+    // The browser's clock, moved by the test; the server's runs as usual.
+    await page.clock.install();
+    await loginAs(page, 'citizen-basis');
+    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    const warning = page.getByText(/Ihre Anmeldung endet bald, um \d\d:\d\d Uhr, wenn Sie nichts tun/);
+    await expect(warning).toHaveCount(0);
+    // 26 of the 30 idle minutes later the live region warns.
+    await page.clock.fastForward('26:00');
+    await expect(warning).toBeVisible();
+    await expect(page.getByRole('status').filter({ has: warning })).toHaveCount(1);
+    await page.getByRole('button', { name: 'Angemeldet bleiben' }).click();
+    // Sent in the background: the page stays, the warning goes.
+    await expect(page.getByText(/Sie bleiben angemeldet, bis \d\d:\d\d Uhr, wenn Sie nichts tun/)).toBeVisible();
+    await expect(warning).toHaveCount(0);
+    await expect(page).toHaveURL((url) => url.pathname === '/');
   });
 });

@@ -9,7 +9,8 @@
 // Test accounts (end2end/oidc/accounts.json): citizen-basis,
 // citizen-substanziell, citizen-hoch, business-basis, business-substanziell,
 // business-hoch. Their acr is the eIDAS level in the name; businesses carry
-// an organization name.
+// an organization name. staff-sachbearbeitung is a caseworker of
+// weimar-strassenverkehrsbehoerde and a form editor (roles claim).
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
@@ -20,7 +21,8 @@ export type TestAccount =
   | 'citizen-hoch'
   | 'business-basis'
   | 'business-substanziell'
-  | 'business-hoch';
+  | 'business-hoch'
+  | 'staff-sachbearbeitung';
 
 export type TrustLevel = 'basis' | 'substanziell' | 'hoch';
 
@@ -34,6 +36,7 @@ type Account = {
     birthdate?: string;
     email?: string;
     address?: { street_address: string; postal_code: string; locality: string; country: string };
+    roles?: string[];
   };
 };
 

@@ -25,9 +25,12 @@
 //! ```
 
 mod engine;
+pub mod fim;
 mod form;
+pub mod json;
 pub mod messages;
 pub mod model;
+pub mod quality;
 pub mod rules;
 pub mod schema;
 pub mod values;
@@ -42,7 +45,7 @@ pub use model::*;
 use thiserror::Error;
 
 /// One problem in a definition, with the JSON path where it is.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Error, serde::Serialize)]
 #[error("{path}: {message}")]
 pub struct DefinitionError {
     /// JSON path, e.g. `$.steps[1].fields[0].options`.

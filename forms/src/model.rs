@@ -171,6 +171,26 @@ pub struct FormDefinition {
     /// Fees to pay, fixed or computed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fees: Vec<Fee>,
+    /// The FIM Stammdatenschema (or data field group) this form was
+    /// imported from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimRef>,
+    /// Notes for editors (e.g. FIM rules in free text that still have to be
+    /// built as rules); never shown to citizens.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// The identity of a FIM element (Stammdatenschema, Datenfeldgruppe,
+/// Datenfeld) that a part of the definition was imported from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FimRef {
+    /// The FIM id, e.g. `F60000227` or `G60000000088`.
+    pub id: String,
+    /// The FIM version, e.g. `1.1` or `1.2.0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 fn default_retention_days() -> u32 {
@@ -246,6 +266,12 @@ pub struct Step {
     pub visible_if: Option<Rule>,
     /// The fields, in order.
     pub fields: Vec<Field>,
+    /// The FIM data field group this step was imported from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimRef>,
+    /// Notes for editors; never shown to citizens.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The kinds of field.
@@ -448,6 +474,16 @@ pub struct Field {
     /// Groups: what one entry is called ("Person"), numbered in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_label: Option<Text>,
+
+    /// The FIM data field (or data field group, for groups) this field was
+    /// imported from; its id and version are kept for the receiving
+    /// authority's mapping.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimRef>,
+    /// Notes for editors (e.g. FIM rules in free text); never shown to
+    /// citizens.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -530,6 +566,9 @@ impl Step {
             description: text_in(&self.description, lang),
             visible_if: self.visible_if.clone(),
             fields: self.fields.iter().map(|f| f.in_lang(lang)).collect(),
+            fim: self.fim.clone(),
+            // Editor notes are not for citizens' pages.
+            notes: Vec::new(),
         }
     }
 }
@@ -599,6 +638,9 @@ impl Field {
             min_items: self.min_items,
             max_items: self.max_items,
             item_label: None,
+            fim: self.fim.clone(),
+            // Editor notes are not for citizens' pages.
+            notes: Vec::new(),
         }
     }
 
@@ -639,6 +681,8 @@ impl Field {
             min_items: None,
             max_items: None,
             item_label: None,
+            fim: None,
+            notes: Vec::new(),
         }
     }
 }

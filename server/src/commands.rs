@@ -1,5 +1,7 @@
 //! The operator commands behind `amtsweg serve`, `amtsweg migrate` and
-//! `amtsweg worker` (`check-definition` is in [`crate::definitions`]).
+//! `amtsweg worker` (`check-definition` is in [`crate::definitions`]), and
+//! the editors' `amtsweg forms import-fim` / `amtsweg forms check`, thin
+//! wrappers around `amtsweg_forms::{fim, json, quality}`.
 
 use tokio::net::TcpListener;
 
@@ -71,7 +73,8 @@ pub async fn serve(config: &Config) -> Result<(), StartError> {
         .with_public_url(config.public_url.clone())
         .with_auth(
             crate::auth::Auth::new(config.oidc.as_ref(), &config.public_url)
-                .map_err(StartError::Login)?,
+                .map_err(StartError::Login)?
+                .with_session_policy(config.session),
         )
         .with_mailer(crate::mail::Mailer::from_config(config)?);
     tracing::info!(to = %state.mailer.describe(), "mails go to");
@@ -260,4 +263,121 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
+}
+
+/// Exit status of the `forms` commands: done (and, for `check`, no
+/// problem).
+pub const FORMS_OK: u8 = 0;
+/// The input was read but rejected (`import-fim`), or has problems
+/// (`check`).
+pub const FORMS_PROBLEMS: u8 = 1;
+/// A file could not be read or written.
+pub const FORMS_IO: u8 = 2;
+
+/// `amtsweg forms import-fim FILE [--out FILE]`: imports a FIM
+/// Stammdatenschema (XDatenfelder 2.0 or 3.0.0) and writes the draft
+/// definition's JSON to `out_file`, the report to `out`. Without
+/// `--out` the JSON goes to `out` and the report to `report_out`, so the
+/// JSON can be piped on.
+pub fn forms_import_fim(
+    file: &std::path::Path,
+    out_file: Option<&std::path::Path>,
+    out: &mut dyn std::io::Write,
+    report_out: &mut dyn std::io::Write,
+) -> std::io::Result<u8> {
+    let name = file.display();
+    let bytes = match std::fs::metadata(file) {
+        Ok(m) if m.len() > amtsweg_forms::fim::MAX_BYTES as u64 => {
+            writeln!(
+                out,
+                "{name}: Die Datei ist zu groß (höchstens {} MB) / the file is too large (at most {} MB)",
+                amtsweg_forms::fim::MAX_BYTES / 1024 / 1024,
+                amtsweg_forms::fim::MAX_BYTES / 1024 / 1024
+            )?;
+            return Ok(FORMS_PROBLEMS);
+        }
+        _ => match std::fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                writeln!(
+                    out,
+                    "{name}: Datei nicht lesbar / cannot read the file: {e}"
+                )?;
+                return Ok(FORMS_IO);
+            }
+        },
+    };
+    let import = match amtsweg_forms::fim::import(&bytes) {
+        Ok(import) => import,
+        Err(e) => {
+            writeln!(out, "{name}: {e}")?;
+            return Ok(FORMS_PROBLEMS);
+        }
+    };
+    let json = amtsweg_forms::json::export(&import.definition);
+    match out_file {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, json.as_bytes()) {
+                writeln!(
+                    out,
+                    "{}: Datei nicht schreibbar / cannot write the file: {e}",
+                    path.display()
+                )?;
+                return Ok(FORMS_IO);
+            }
+            write!(out, "{}", import.report)?;
+            writeln!(
+                out,
+                "Entwurf geschrieben / draft written: {}",
+                path.display()
+            )?;
+        }
+        None => {
+            write!(report_out, "{}", import.report)?;
+            write!(out, "{json}")?;
+        }
+    }
+    Ok(FORMS_OK)
+}
+
+/// `amtsweg forms check FILE…`: the JSON import (the format, i.e. the JSON
+/// Schema, and the engine's definition check) and then the quality check
+/// before publishing. One line per problem: `FILE: POINTER [code]: de / en`.
+pub fn forms_check(
+    files: &[std::path::PathBuf],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<u8> {
+    let mut status = FORMS_OK;
+    for file in files {
+        let name = file.display();
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) => {
+                writeln!(
+                    out,
+                    "{name}: Datei nicht lesbar / cannot read the file: {e}"
+                )?;
+                status = FORMS_IO;
+                continue;
+            }
+        };
+        let problems: Vec<String> = match amtsweg_forms::json::import(&text) {
+            Err(errors) => errors.iter().map(ToString::to_string).collect(),
+            Ok(form) => amtsweg_forms::quality::check(form.definition())
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        };
+        if problems.is_empty() {
+            writeln!(out, "{name}: ok")?;
+        } else {
+            for p in &problems {
+                writeln!(out, "{name}: {p}")?;
+            }
+            if status == FORMS_OK {
+                status = FORMS_PROBLEMS;
+            }
+        }
+    }
+    Ok(status)
 }

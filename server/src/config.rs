@@ -45,6 +45,8 @@ pub struct OidcConfig {
     pub acr: AcrValues,
     /// Where the provider puts each claim the portal reads.
     pub claims: ClaimNames,
+    /// Which claim values make a login a staff member's with roles.
+    pub roles: RoleMapping,
 }
 
 impl fmt::Debug for OidcConfig {
@@ -56,6 +58,7 @@ impl fmt::Debug for OidcConfig {
             .field("scopes", &self.scopes)
             .field("acr", &self.acr)
             .field("claims", &self.claims)
+            .field("roles", &self.roles)
             .finish()
     }
 }
@@ -122,6 +125,58 @@ impl Default for ClaimNames {
     }
 }
 
+/// How staff roles are read from a claim (`crate::auth::roles`): the claim
+/// `claim` (`AMTSWEG_OIDC_ROLES_CLAIM`, default `roles`) holds a list of
+/// strings (or one space-separated string); the value `editor`
+/// (`AMTSWEG_OIDC_ROLE_EDITOR`, default `amtsweg-editor`) makes a form
+/// editor, `admin` (`AMTSWEG_OIDC_ROLE_ADMIN`, default `amtsweg-admin`) an
+/// administrator, and `caseworker_prefix` followed by an authority's id
+/// (`AMTSWEG_OIDC_ROLE_CASEWORKER_PREFIX`, default `amtsweg-caseworker:`,
+/// e.g. `amtsweg-caseworker:lra-erfurt`) a caseworker of that authority.
+/// Any other value is ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleMapping {
+    pub claim: String,
+    pub editor: String,
+    pub admin: String,
+    pub caseworker_prefix: String,
+}
+
+impl Default for RoleMapping {
+    fn default() -> RoleMapping {
+        RoleMapping {
+            claim: "roles".into(),
+            editor: "amtsweg-editor".into(),
+            admin: "amtsweg-admin".into(),
+            caseworker_prefix: "amtsweg-caseworker:".into(),
+        }
+    }
+}
+
+/// Default of `AMTSWEG_SESSION_IDLE_MINUTES`.
+pub const DEFAULT_SESSION_IDLE_MINUTES: u64 = 30;
+/// Default of `AMTSWEG_SESSION_ABSOLUTE_HOURS`.
+pub const DEFAULT_SESSION_ABSOLUTE_HOURS: u64 = 12;
+
+/// How long a login lasts (`crate::auth::timeout`): it ends after `idle`
+/// without a request (`AMTSWEG_SESSION_IDLE_MINUTES`, default 30, at most
+/// 120, the session's own lifetime) and at the latest `absolute` after
+/// the login (`AMTSWEG_SESSION_ABSOLUTE_HOURS`, default 12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionConfig {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+impl Default for SessionConfig {
+    fn default() -> SessionConfig {
+        SessionConfig {
+            idle: Duration::from_secs(DEFAULT_SESSION_IDLE_MINUTES * 60),
+            absolute: Duration::from_secs(DEFAULT_SESSION_ABSOLUTE_HOURS * 3600),
+        }
+    }
+}
+
 /// Every setting of the server, validated.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Config {
@@ -139,6 +194,8 @@ pub struct Config {
     pub definitions_dir_explicit: bool,
     /// Login; `None` means login is off.
     pub oidc: Option<OidcConfig>,
+    /// The login's idle and absolute timeouts.
+    pub session: SessionConfig,
     /// Mail server (`AMTSWEG_SMTP_URL`); `None`: mails are written as files
     /// into `{data_dir}/mail` (see [`crate::mail`]).
     pub smtp_url: Option<Url>,
@@ -219,6 +276,7 @@ impl fmt::Debug for Config {
             .field("database_url", &redact_url(&self.database_url))
             .field("definitions_dir", &self.definitions_dir)
             .field("oidc", &self.oidc)
+            .field("session", &self.session)
             .field(
                 "smtp_url",
                 &self.smtp_url.as_ref().map(|u| redact_url(u.as_str())),
@@ -280,6 +338,16 @@ struct FileConfig {
     worker: FileWorker,
     #[serde(default)]
     oidc: FileOidc,
+    #[serde(default)]
+    session: FileSession,
+}
+
+/// `[session]`: numbers as TOML numbers or strings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSession {
+    idle_minutes: Option<toml::Value>,
+    absolute_hours: Option<toml::Value>,
 }
 
 /// `[worker]`: numbers as TOML numbers or strings.
@@ -325,6 +393,18 @@ struct FileOidc {
     acr_hoch: Option<String>,
     #[serde(default)]
     claims: FileClaims,
+    #[serde(default)]
+    roles: FileRoles,
+}
+
+/// `[oidc.roles]`: see [`RoleMapping`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRoles {
+    claim: Option<String>,
+    editor: Option<String>,
+    admin: Option<String>,
+    caseworker_prefix: Option<String>,
 }
 
 /// `[oidc.claims]`: one key per claim the portal reads.
@@ -617,6 +697,7 @@ impl Config {
                 ))?,
                 acr: oidc_acr_values(&pick, &file.oidc)?,
                 claims: oidc_claim_names(&pick, &file.oidc.claims)?,
+                roles: oidc_roles(&pick, &file.oidc.roles)?,
             }),
             (issuer, client_id, _) => {
                 let missing = if issuer.is_none() {
@@ -635,6 +716,30 @@ impl Config {
             }
         };
 
+        let mut session = SessionConfig::default();
+        if let Some(n) = number(
+            "AMTSWEG_SESSION_IDLE_MINUTES",
+            "session.idle_minutes",
+            &file.session.idle_minutes,
+            " of minutes",
+        )? {
+            if n > 120 {
+                return Err(ConfigError {
+                    setting: "AMTSWEG_SESSION_IDLE_MINUTES".into(),
+                    message: format!("{n} is more than 120 (the session's own lifetime)"),
+                });
+            }
+            session.idle = Duration::from_secs(n * 60);
+        }
+        if let Some(n) = number(
+            "AMTSWEG_SESSION_ABSOLUTE_HOURS",
+            "session.absolute_hours",
+            &file.session.absolute_hours,
+            " of hours",
+        )? {
+            session.absolute = Duration::from_secs(n.min(24 * 365) * 3600);
+        }
+
         Ok(Config {
             data_dir,
             listen,
@@ -643,6 +748,7 @@ impl Config {
             definitions_dir,
             definitions_dir_explicit,
             oidc,
+            session,
             smtp_url,
             mail_from,
             site_root,
@@ -804,6 +910,51 @@ fn oidc_claim_names(
     })
 }
 
+/// The `AMTSWEG_OIDC_ROLE*` settings.
+fn oidc_roles(
+    pick: &impl Fn(&str, &str, &Option<String>) -> Option<Raw>,
+    file: &FileRoles,
+) -> Result<RoleMapping, ConfigError> {
+    let defaults = RoleMapping::default();
+    let value = |var: &str, key: &str, from_file: &Option<String>, default: String| match pick(
+        var,
+        &format!("oidc.roles.{key}"),
+        from_file,
+    ) {
+        Some(raw) if raw.value.trim().is_empty() || raw.value.trim().contains(' ') => {
+            Err(raw.error("is not a claim name or value (empty or with a space)"))
+        }
+        Some(raw) => Ok(raw.value.trim().to_owned()),
+        None => Ok(default),
+    };
+    Ok(RoleMapping {
+        claim: value(
+            "AMTSWEG_OIDC_ROLES_CLAIM",
+            "claim",
+            &file.claim,
+            defaults.claim,
+        )?,
+        editor: value(
+            "AMTSWEG_OIDC_ROLE_EDITOR",
+            "editor",
+            &file.editor,
+            defaults.editor,
+        )?,
+        admin: value(
+            "AMTSWEG_OIDC_ROLE_ADMIN",
+            "admin",
+            &file.admin,
+            defaults.admin,
+        )?,
+        caseworker_prefix: value(
+            "AMTSWEG_OIDC_ROLE_CASEWORKER_PREFIX",
+            "caseworker_prefix",
+            &file.caseworker_prefix,
+            defaults.caseworker_prefix,
+        )?,
+    })
+}
+
 fn read_file(path: &str) -> Result<FileConfig, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
         setting: "AMTSWEG_CONFIG".into(),
@@ -856,6 +1007,76 @@ mod tests {
         assert_eq!(c.upload_max_bytes, DEFAULT_UPLOAD_MAX_BYTES);
         assert!(c.clamd.is_none());
         assert_eq!(c.draft_cleanup_interval, Duration::from_secs(600));
+        assert_eq!(c.session.idle, Duration::from_secs(30 * 60));
+        assert_eq!(c.session.absolute, Duration::from_secs(12 * 3600));
+    }
+
+    #[test]
+    fn session_timeouts_are_set_and_checked() {
+        let c = config(&[
+            ("AMTSWEG_SESSION_IDLE_MINUTES", "15"),
+            ("AMTSWEG_SESSION_ABSOLUTE_HOURS", "8"),
+        ])
+        .unwrap();
+        assert_eq!(c.session.idle, Duration::from_secs(15 * 60));
+        assert_eq!(c.session.absolute, Duration::from_secs(8 * 3600));
+        for bad in ["0", "-5", "abc", "121"] {
+            let e = config(&[("AMTSWEG_SESSION_IDLE_MINUTES", bad)]).unwrap_err();
+            assert_eq!(e.setting, "AMTSWEG_SESSION_IDLE_MINUTES", "{bad}");
+        }
+        let e = config(&[("AMTSWEG_SESSION_ABSOLUTE_HOURS", "0")]).unwrap_err();
+        assert_eq!(e.setting, "AMTSWEG_SESSION_ABSOLUTE_HOURS");
+    }
+
+    #[test]
+    fn session_and_roles_come_from_the_file_too() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "[session]\nidle_minutes = 10\nabsolute_hours = \"4\"\n\
+             [oidc]\nissuer = \"http://127.0.0.1:9\"\nclient_id = \"a\"\nclient_secret = \"s\"\n\
+             [oidc.roles]\nclaim = \"groups\"\nadmin = \"betrieb\""
+        )
+        .unwrap();
+        let path = file.path().to_str().unwrap().to_owned();
+        let c = config(&[("AMTSWEG_CONFIG", &path)]).unwrap();
+        assert_eq!(c.session.idle, Duration::from_secs(600));
+        assert_eq!(c.session.absolute, Duration::from_secs(4 * 3600));
+        let roles = c.oidc.unwrap().roles;
+        assert_eq!(
+            (roles.claim.as_str(), roles.admin.as_str()),
+            ("groups", "betrieb")
+        );
+        // The environment wins over the file.
+        let c = config(&[
+            ("AMTSWEG_CONFIG", &path),
+            ("AMTSWEG_SESSION_IDLE_MINUTES", "20"),
+        ])
+        .unwrap();
+        assert_eq!(c.session.idle, Duration::from_secs(1200));
+    }
+
+    #[test]
+    fn role_claims_are_configured() {
+        let login = [
+            ("AMTSWEG_OIDC_ISSUER", "http://127.0.0.1:9"),
+            ("AMTSWEG_OIDC_CLIENT_ID", "amtsweg"),
+            ("AMTSWEG_OIDC_CLIENT_SECRET", "s"),
+        ];
+        let c = config(&login).unwrap();
+        assert_eq!(c.oidc.unwrap().roles, RoleMapping::default());
+        let mut vars = login.to_vec();
+        vars.push(("AMTSWEG_OIDC_ROLES_CLAIM", "groups"));
+        vars.push(("AMTSWEG_OIDC_ROLE_CASEWORKER_PREFIX", "sb-"));
+        let roles = config(&vars).unwrap().oidc.unwrap().roles;
+        assert_eq!(roles.claim, "groups");
+        assert_eq!(roles.caseworker_prefix, "sb-");
+        assert_eq!(roles.editor, "amtsweg-editor");
+        vars.push(("AMTSWEG_OIDC_ROLE_ADMIN", "a b"));
+        assert_eq!(
+            config(&vars).unwrap_err().setting,
+            "AMTSWEG_OIDC_ROLE_ADMIN"
+        );
     }
 
     #[test]

@@ -562,6 +562,9 @@ async fn start(
                 .create_draft(&form_id, definition.version, expires)
                 .await?;
             sessions.set_draft(&form_id, draft.id).await?;
+            // Logged in: the draft is the account's ("Meine Anträge").
+            crate::auth::accounts::claim_new_draft(&journey.db, sessions.session(), draft.id)
+                .await?;
             draft
         }
     };

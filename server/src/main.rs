@@ -35,8 +35,36 @@ enum Command {
         #[command(subcommand)]
         action: Option<OutboxAction>,
     },
+    /// Form definitions for editors: import a FIM Stammdatenschema, check
+    /// a definition before publishing.
+    Forms {
+        #[command(subcommand)]
+        action: FormsAction,
+    },
     /// Check form definition files and print every problem with its JSON path.
     CheckDefinition {
+        /// Definition files (JSON).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FormsAction {
+    /// Import a FIM Stammdatenschema (XDatenfelder 2.0 or 3.0.0 XML) as a
+    /// draft definition: prints the import report, writes the JSON.
+    ImportFim {
+        /// The XDatenfelder XML file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Where to write the definition JSON (default: standard output,
+        /// with the report on standard error).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Check definitions before publishing: the JSON Schema, the engine's
+    /// definition check and the quality check, every problem with its place.
+    Check {
         /// Definition files (JSON).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
@@ -66,6 +94,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::CheckDefinition { files } => check_definition(&files),
+        Command::Forms { action } => forms(action),
         Command::Worker => run(|config| async move { commands::worker(&config).await }),
         Command::Outbox { action } => match action.unwrap_or(OutboxAction::List { dead: false }) {
             OutboxAction::List { dead } => {
@@ -92,6 +121,29 @@ fn check_definition(files: &[PathBuf]) -> ExitCode {
         Ok(status) => ExitCode::from(u8::try_from(status).unwrap_or(1)),
         Err(e) => {
             eprintln!("amtsweg check-definition: cannot write the report: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn forms(action: FormsAction) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let result = match action {
+        FormsAction::ImportFim {
+            file,
+            out: out_file,
+        } => commands::forms_import_fim(
+            &file,
+            out_file.as_deref(),
+            &mut out,
+            &mut std::io::stderr().lock(),
+        ),
+        FormsAction::Check { files } => commands::forms_check(&files, &mut out),
+    };
+    match result {
+        Ok(status) => ExitCode::from(status),
+        Err(e) => {
+            eprintln!("amtsweg forms: cannot write the output: {e}");
             ExitCode::from(2)
         }
     }

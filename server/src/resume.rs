@@ -410,6 +410,8 @@ async fn resume(
         return Ok(invalid_link(english));
     };
     sessions.resume(&draft.form_id, draft.id).await?;
+    // Logged in: an anonymous draft becomes the account's ("Meine Anträge").
+    crate::auth::accounts::claim_new_draft(&state.db, sessions.session(), draft.id).await?;
     tracing::info!(form = %draft.form_id, "draft resumed from its link");
     let to = first_open_step(&form, &draft.answers);
     let to = with_lang(&format!("/forms/{}/{to}", draft.form_id), english);

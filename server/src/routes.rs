@@ -187,7 +187,8 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let catalog: Arc<dyn FormCatalog> = state.journey.clone();
     let journey: Arc<dyn JourneyBackend> = state.journey.clone();
-    let auth: Arc<dyn amtsweg_app::auth::ssr::AuthBackend> = state.auth.clone();
+    let auth: Arc<dyn amtsweg_app::auth::ssr::AuthBackend> =
+        Arc::new(crate::auth::AuthPages::new(state.clone()));
     let context = move || {
         provide_context(AppContext {
             catalog: catalog.clone(),
@@ -226,6 +227,10 @@ pub fn router(state: AppState) -> Router {
             context, app_shell,
         ))
         .layer(middleware::from_fn(csrf::provide_token))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::timeout::enforce,
+        ))
         .layer(session::layer(&state.db, &state.public_url))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::from_fn(security::security_headers))

@@ -15,7 +15,8 @@
 //! ([`crate::csrf`]), for one GET after "save and continue later" the
 //! new resume link's token ([`crate::resume`], key `saved_link`), and the
 //! Servicekonto login with the logins that were started
-//! ([`crate::auth::login`]). Answers live in the draft, never in the
+//! ([`crate::auth::login`]) and the time of the login's last request
+//! (`login_seen`, [`crate::auth::timeout`]). Answers live in the draft, never in the
 //! session.
 //!
 //! **Session fixation.** Whenever the privilege behind a session changes,
@@ -223,6 +224,11 @@ impl Journey {
     /// still loads it and checks it belongs to that form and is open.
     pub async fn draft_for(&self, form_id: &str) -> Result<Option<Uuid>, SessionError> {
         Ok(self.data().await?.drafts.get(form_id).copied())
+    }
+
+    /// Every draft this session knows, of every form.
+    pub async fn draft_ids(&self) -> Result<Vec<Uuid>, SessionError> {
+        Ok(self.data().await?.drafts.into_values().collect())
     }
 
     /// Remembers `draft_id` as this browser's draft of `form_id`.

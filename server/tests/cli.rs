@@ -180,3 +180,101 @@ fn migrate_creates_the_sqlite_database() {
     assert!(output.status.success(), "{output:?}");
     assert!(dir.path().join("data/amtsweg.db").is_file());
 }
+
+const FIM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fim");
+
+#[test]
+fn forms_import_fim_prints_the_report_and_writes_a_definition_that_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("anschrift.json");
+    let output = amtsweg(&[
+        "forms",
+        "import-fim",
+        &format!("{FIM}/v3/simple.xml"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report = stdout(&output);
+    assert!(
+        report.contains("XDatenfelder 3.0.0 G60000000088 1.2.0"),
+        "{report}"
+    );
+    // The free-text rule is reported as kept, with its FIM id.
+    assert!(report.contains("R60000000019 1.2.0"), "{report}");
+    assert!(report.contains("definition check passed"), "{report}");
+    let json = std::fs::read_to_string(&out).unwrap();
+    let form = amtsweg_forms::Form::load(&json).unwrap();
+    let field = form.field("strasse").unwrap();
+    assert_eq!(field.fim.as_ref().unwrap().id, "F60000000243");
+
+    // The draft passes the definition check, but not yet the quality
+    // check: FIM has no English texts.
+    let check = amtsweg(&["forms", "check", out.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(1), "{check:?}");
+    let text = stdout(&check);
+    assert!(
+        text.contains(&format!("{}: /title/en [english_missing]: ", out.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains("/steps/0/fields/0/label/en [field_label_missing]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn forms_import_fim_without_out_pipes_the_json_and_reports_on_stderr() {
+    let output = amtsweg(&["forms", "import-fim", &format!("{FIM}/v2/select.xml")]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let definition: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(definition["fim"]["id"], "T1234");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("code_lists.urn_de_example_1"), "{stderr}");
+    assert!(stderr.contains("definition check failed"), "{stderr}");
+}
+
+#[test]
+fn forms_import_fim_rejects_a_broken_document_with_line_and_both_languages() {
+    let file = format!("{FIM}/v3/duplicate-id-node.xml");
+    let output = amtsweg(&["forms", "import-fim", &file]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(
+        stdout(&output).trim(),
+        format!(
+            "{file}: Zeile 11, Spalte 13: Doppeltes Element <xdf:id>: es darf hier nur einmal vorkommen. / line 11, column 13: Duplicate element <xdf:id>: it may occur only once here."
+        )
+    );
+    let missing = amtsweg(&["forms", "import-fim", "/nonexistent/fim.xml"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stdout(&missing).contains("cannot read the file"));
+}
+
+#[test]
+fn forms_check_accepts_the_example_definitions_and_names_problems_by_pointer() {
+    let Some(dir) = common::example_definitions_dir() else {
+        return;
+    };
+    let files = amtsweg_server::definitions::definition_files(&dir).unwrap();
+    let mut args = vec!["forms".to_owned(), "check".to_owned()];
+    args.extend(files.iter().map(|f| f.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = amtsweg(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(stdout(&output).lines().count(), files.len());
+
+    let tmp = tempfile::tempdir().unwrap();
+    let broken = tmp.path().join("kaputt.json");
+    let text = std::fs::read_to_string(dir.join("hundesteuer.json")).unwrap();
+    std::fs::write(&broken, text.replacen("\"version\"", "\"versoin\"", 1)).unwrap();
+    let output = amtsweg(&["forms", "check", broken.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with(&format!(
+            "{}: /versoin: Unbekannter Schlüssel",
+            broken.display()
+        )),
+        "{text}"
+    );
+}

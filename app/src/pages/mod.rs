@@ -2,6 +2,7 @@
 //! language switch, main, footer). One `h1` per page, landmarks for screen
 //! readers, plain links and forms that work without JavaScript.
 
+mod account;
 mod check;
 mod confirmation;
 mod fields;
@@ -11,6 +12,7 @@ mod not_found;
 mod saved;
 mod step;
 
+pub use account::AccountPage;
 pub use check::CheckPage;
 pub use confirmation::ConfirmationPage;
 pub use form::FormPage;

@@ -53,6 +53,9 @@ pub struct Login {
     pub logged_in_at: i64,
     /// The ID token, sent back as `id_token_hint` at logout.
     pub id_token: Option<String>,
+    /// Staff roles from the roles claim (empty for citizens).
+    #[serde(default)]
+    pub roles: super::roles::StaffRoles,
 }
 
 impl fmt::Debug for Login {
@@ -127,6 +130,7 @@ impl Login {
             name: self.display_name(),
             account_type: self.account_type,
             trust_level: self.trust_level,
+            staff: self.roles.is_staff(),
         }
     }
 }
@@ -421,6 +425,7 @@ mod tests {
             claims: verified,
             logged_in_at: 0,
             id_token: None,
+            roles: Default::default(),
         };
         assert_eq!(
             login.display_name(),

@@ -349,6 +349,7 @@ impl Oidc {
             claims: verified,
             logged_in_at: now,
             id_token: Some(id_token.to_string()),
+            roles: super::roles::read_roles(&all, &self.config.roles),
         })
     }
 

@@ -108,7 +108,7 @@ fn text(problem: Problem) -> Text {
 }
 
 /// Escapes text for HTML (links carry only local paths, but still).
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -173,6 +173,80 @@ pub fn problem_page(problem: Problem, retry: Option<&str>, back: &str) -> Respon
         text_en = t.text_en,
     );
     (t.status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+}
+
+/// The page after a login ended by timeout (401): what happened, that
+/// saved drafts are kept in "Meine Anträge", a new login that comes back
+/// to `back`, and a way on without login.
+pub fn session_ended_page(ending: super::timeout::Ending, back: &str, posted: bool) -> Response {
+    use super::timeout::Ending;
+    let (why_de, why_en) = match ending {
+        Ending::Idle => (
+            "Ihre Anmeldung ist abgelaufen, weil Sie längere Zeit nichts getan haben. \
+             Zu Ihrem Schutz wurden Sie abgemeldet.",
+            "Your login has expired because you were inactive for a while. You have been \
+             logged out for your protection.",
+        ),
+        Ending::Absolute => (
+            "Ihre Anmeldung ist abgelaufen: Eine Anmeldung gilt höchstens einige Stunden. \
+             Zu Ihrem Schutz wurden Sie abgemeldet.",
+            "Your login has expired: a login lasts a few hours at most. You have been logged \
+             out for your protection.",
+        ),
+    };
+    let retry_de = escape(&amtsweg_app::auth::login_href(
+        back,
+        None,
+        amtsweg_forms::Lang::De,
+    ));
+    let retry_en = escape(&amtsweg_app::auth::login_href(
+        back,
+        None,
+        amtsweg_forms::Lang::En,
+    ));
+    let back_de = escape(back);
+    let back_en = escape(&with_english(back));
+    let (lost_de, lost_en) = if posted {
+        (
+            " Was Sie eben abgeschickt haben, wurde nicht mehr gespeichert.",
+            " What you just sent was not saved.",
+        )
+    } else {
+        ("", "")
+    };
+    let body = format!(
+        r#"<!DOCTYPE html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Anmeldung abgelaufen – Amtsweg</title>
+<link rel="stylesheet" href="/pkg/amtsweg.css">
+</head>
+<body>
+<main id="main" class="container">
+<h1>Anmeldung abgelaufen</h1>
+<p>{why_de}</p>
+<p>Ihre gespeicherten Entwürfe bleiben erhalten. Nach der nächsten Anmeldung finden Sie sie unter „Meine Anträge“.{lost_de}</p>
+<p><a class="button" href="{retry_de}">Erneut anmelden</a></p>
+<p><a href="{back_de}">Ohne Anmeldung weiter</a> · <a href="/">Zur Startseite</a></p>
+<section lang="en">
+<h2>Login expired</h2>
+<p>{why_en}</p>
+<p>Your saved drafts are kept. After your next login you find them under “My applications”.{lost_en}</p>
+<p><a href="{retry_en}">Log in again</a> · <a href="{back_en}">Continue without login</a> · <a href="/?lang=en">To the start page</a></p>
+</section>
+</main>
+</body>
+</html>
+"#
+    );
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(body),
+    )
+        .into_response()
 }
 
 /// `path` with `lang=en` (for the English links).

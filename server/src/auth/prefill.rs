@@ -171,6 +171,7 @@ mod tests {
             },
             logged_in_at: 0,
             id_token: None,
+            roles: Default::default(),
         }
     }
 

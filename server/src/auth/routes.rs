@@ -7,6 +7,7 @@
 //! GET  /auth/callback?code=…&state=…[&iss=…]                 → 303 to next (logged in)
 //! POST /auth/logout (CSRF)                                   → local session ended; page
 //!                                                              forwarding to the provider's logout, or 303 /
+//! POST /auth/extend (CSRF, next)                             → the login's idle time starts anew; 303 to next
 //! ```
 
 use amtsweg_app::auth::login_href;
@@ -19,7 +20,6 @@ use axum::{
     routing::{get, post},
 };
 use serde::Deserialize;
-use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use super::{
@@ -35,15 +35,17 @@ pub fn router() -> Router<AppState> {
         .route("/auth/login", get(login))
         .route("/auth/callback", get(callback))
         .route("/auth/logout", post(logout))
-}
-
-fn now() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
+        .route("/auth/extend", post(extend))
 }
 
 /// A session failure: a plain 500, details in the log.
-fn internal(error: &SessionError) -> Response {
+pub(super) fn internal(error: &SessionError) -> Response {
     tracing::error!(error = %error, "login: the session failed");
+    internal_text()
+}
+
+/// The plain 500 of the login routes.
+pub(super) fn internal_text() -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         [(header::CACHE_CONTROL, "no-store")],
@@ -81,7 +83,7 @@ async fn login(
         Ok(login) => login.is_some(),
         Err(e) => return internal(&e),
     };
-    let now = now();
+    let now = state.auth.now();
     match oidc.begin(level, again, english, next.clone(), now).await {
         Ok((url, pending)) => {
             if let Err(e) = login::push_pending(&session, pending, now).await {
@@ -118,7 +120,7 @@ async fn callback(
     let Some(oidc) = state.auth.oidc() else {
         return problem_page(Problem::NotConfigured, None, "/");
     };
-    let now = now();
+    let now = state.auth.now();
     let pending = match query.state.as_deref() {
         Some(s) if !s.is_empty() => match login::take_pending(&session, s, now).await {
             Ok(pending) => pending,
@@ -170,7 +172,7 @@ async fn callback(
             return problem_page(problem, Some(&retry), &back);
         }
     };
-    if let Err(e) = super::begin_session(&session, &login).await {
+    if let Err(e) = super::begin_session(&state.db, &session, &login).await {
         return internal(&e);
     }
     tracing::info!(
@@ -194,6 +196,12 @@ async fn logout(
         Ok(login) => login,
         Err(e) => return internal(&e),
     };
+    // The drafts of this session stay with the account.
+    if let Some(login) = &login
+        && let Err(e) = super::accounts::adopt_session_drafts(&state.db, &session, login).await
+    {
+        tracing::error!(error = %e, "taking over drafts at logout failed");
+    }
     if let Err(e) = session.flush().await {
         return internal(&SessionError::from(e));
     }
@@ -211,4 +219,21 @@ async fn logout(
             see_other(if english { "/?lang=en" } else { "/" })
         }
     }
+}
+
+/// `POST /auth/extend` (the "stay logged in" button; without JavaScript a
+/// plain form): the login's idle time starts anew, then back to `next`.
+/// Without a live login it just goes back.
+async fn extend(State(state): State<AppState>, session: Session, form: CsrfForm) -> Response {
+    let next = local_next(
+        form.0
+            .iter()
+            .find(|(k, _)| k == "next")
+            .map(|(_, v)| v.as_str()),
+    );
+    let policy = state.auth.session_policy();
+    if let Err(e) = super::timeout::extend(&session, &policy, state.auth.now()).await {
+        return internal(&e);
+    }
+    see_other(&next)
 }

@@ -13,7 +13,10 @@ use tower_sessions::{
     session::{Id, Record},
 };
 
-use super::login::{LOGIN_KEY, Login, VerifiedClaims};
+use super::{
+    login::{LOGIN_KEY, Login, VerifiedClaims},
+    roles::StaffRoles,
+};
 use crate::{
     db::Db,
     session::{DbSessionStore, IDLE_TIMEOUT},
@@ -36,7 +39,17 @@ pub fn login(trust_level: Option<TrustLevel>, account_type: AccountType) -> Logi
         },
         logged_in_at: OffsetDateTime::now_utc().unix_timestamp(),
         id_token: None,
+        roles: StaffRoles::default(),
     }
+}
+
+/// A login of a staff member with `roles` (a citizen account at level
+/// substanziell, as the claims of a real staff login would have).
+pub fn staff_login(roles: StaffRoles) -> Login {
+    let mut login = login(Some(TrustLevel::Substanziell), AccountType::Citizen);
+    login.subject = format!("test-staff-{}", roles.caseworker_of.join("-"));
+    login.roles = roles;
+    login
 }
 
 /// Stores a new session holding `login` and returns its id: the value of
@@ -76,4 +89,29 @@ pub async fn replace_login(db: &Db, session_id: &str, login: &Login) -> Result<(
         serde_json::to_value(login).map_err(|e| e.to_string())?,
     );
     store.save(&record).await.map_err(|e| e.to_string())
+}
+
+/// Logs `login` in on the stored session `session_id` (the cookie value)
+/// as the login callback does after a valid ID token: a different account
+/// than the session's previous login first empties the session, the
+/// session's drafts become the account's, the id is rotated. Returns the
+/// new session id.
+pub async fn log_in(db: &Db, session_id: &str, login: &Login) -> Result<String, String> {
+    let id: Id = session_id
+        .parse()
+        .map_err(|e| format!("session id: {e:?}"))?;
+    let store = std::sync::Arc::new(DbSessionStore::new(db));
+    let session = tower_sessions::Session::new(
+        Some(id),
+        store,
+        Some(tower_sessions::Expiry::OnInactivity(IDLE_TIMEOUT)),
+    );
+    super::begin_session(db, &session, login)
+        .await
+        .map_err(|e| e.to_string())?;
+    session.save().await.map_err(|e| e.to_string())?;
+    session
+        .id()
+        .map(|id| id.to_string())
+        .ok_or_else(|| "the session has no id".to_owned())
 }

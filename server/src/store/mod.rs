@@ -13,6 +13,7 @@
 //! Stored data is never trusted to be well-formed: a column that does not
 //! decode is [`StoreError::Corrupt`], not a panic.
 
+pub mod accounts;
 pub mod delivery;
 pub mod drafts;
 pub mod outbox;
@@ -30,6 +31,7 @@ use time::{
     macros::format_description,
 };
 
+pub use accounts::{AccountDraft, AccountSubmission};
 pub use delivery::{DeliveryRecord, Recorded};
 pub use drafts::{Draft, DraftState};
 pub use outbox::{JobFilter, JobInfo, LeasedJob};
