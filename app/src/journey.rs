@@ -159,6 +159,8 @@ pub enum DeliveryStatus {
     Filed,
     /// The e-file did not take it; the operators take care of it.
     NeedsAttention,
+    /// Stored, but the fee is not paid yet: not sent to the authority.
+    AwaitingPayment,
 }
 
 /// The start page's data.

@@ -78,11 +78,10 @@ pub async fn serve(config: &Config) -> Result<(), StartError> {
         )
         .with_mailer(crate::mail::Mailer::from_config(config)?);
     tracing::info!(to = %state.mailer.describe(), "mails go to");
-    let delivery = state.delivery_context(
-        load_authorities(config)?,
-        config.data_dir.clone(),
-        config.worker.clone(),
-    );
+    let authorities = load_authorities(config)?;
+    let state = state.with_payments(payment_providers(config, &authorities)?);
+    let delivery =
+        state.delivery_context(authorities, config.data_dir.clone(), config.worker.clone());
     let state = state.with_delivery(delivery.clone());
     let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = config.worker.embedded.then(|| {
@@ -144,6 +143,28 @@ pub fn load_authorities(config: &Config) -> Result<delivery::Authorities, StartE
     Ok(authorities)
 }
 
+/// Who collects the fees: XBezahldienste for the authorities that
+/// configure it, the demo provider for the rest.
+pub fn payment_providers(
+    config: &Config,
+    authorities: &delivery::Authorities,
+) -> Result<crate::payment_journey::PaymentProviders, StartError> {
+    let providers = crate::payment_journey::PaymentProviders::from_authorities(
+        authorities,
+        config.public_url.clone(),
+    )
+    .map_err(|message| {
+        StartError::Config(crate::config::ConfigError {
+            setting: "AMTSWEG_AUTHORITIES".into(),
+            message,
+        })
+    })?;
+    for a in authorities.configured().filter(|a| a.payment.is_some()) {
+        tracing::info!(authority = %a.id, "fees are paid through XBezahldienste");
+    }
+    Ok(providers)
+}
+
 /// `amtsweg worker`: the delivery worker alone, until SIGINT/SIGTERM (for
 /// `AMTSWEG_WORKER=off` servers, or more workers on one PostgreSQL).
 pub async fn worker(config: &Config) -> Result<(), StartError> {
@@ -154,11 +175,9 @@ pub async fn worker(config: &Config) -> Result<(), StartError> {
     let state = AppState::new(db.clone(), "", config.listen, uploads)
         .with_public_url(config.public_url.clone())
         .with_mailer(crate::mail::Mailer::from_config(config)?);
-    let ctx = state.delivery_context(
-        load_authorities(config)?,
-        config.data_dir.clone(),
-        config.worker.clone(),
-    );
+    let authorities = load_authorities(config)?;
+    let state = state.with_payments(payment_providers(config, &authorities)?);
+    let ctx = state.delivery_context(authorities, config.data_dir.clone(), config.worker.clone());
     tracing::info!(
         concurrency = config.worker.concurrency,
         "delivery worker started"

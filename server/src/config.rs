@@ -242,6 +242,14 @@ pub struct WorkerConfig {
     /// drop folders (`AMTSWEG_WORKER_POLL_MS`, default 1000). A submit in
     /// the same process wakes it at once.
     pub poll: Duration,
+    /// The first wait before the worker asks the payment provider again
+    /// about an unpaid fee (`AMTSWEG_PAYMENT_POLL_SECONDS`, default 60); it
+    /// doubles up to `retry_max`.
+    pub payment_poll: Duration,
+    /// How long after submitting an unpaid fee is given up: the `payment`
+    /// job becomes a dead letter and the application stays undelivered
+    /// (`AMTSWEG_PAYMENT_ABANDON_HOURS`, default 72).
+    pub payment_abandon_after: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -253,6 +261,8 @@ impl Default for WorkerConfig {
             retry_base: Duration::from_secs(30),
             retry_max: Duration::from_secs(3600),
             poll: Duration::from_millis(1000),
+            payment_poll: Duration::from_secs(60),
+            payment_abandon_after: Duration::from_secs(72 * 3600),
         }
     }
 }
@@ -350,6 +360,8 @@ struct FileWorker {
     retry_base_seconds: Option<toml::Value>,
     retry_max_seconds: Option<toml::Value>,
     poll_ms: Option<toml::Value>,
+    payment_poll_seconds: Option<toml::Value>,
+    payment_abandon_hours: Option<toml::Value>,
 }
 
 fn toml_text(value: &Option<toml::Value>) -> Option<String> {
@@ -633,6 +645,22 @@ impl Config {
             " of milliseconds",
         )? {
             worker.poll = Duration::from_millis(n);
+        }
+        if let Some(n) = number(
+            "AMTSWEG_PAYMENT_POLL_SECONDS",
+            "worker.payment_poll_seconds",
+            &file.worker.payment_poll_seconds,
+            " of seconds",
+        )? {
+            worker.payment_poll = Duration::from_secs(n);
+        }
+        if let Some(n) = number(
+            "AMTSWEG_PAYMENT_ABANDON_HOURS",
+            "worker.payment_abandon_hours",
+            &file.worker.payment_abandon_hours,
+            " of hours",
+        )? {
+            worker.payment_abandon_after = Duration::from_secs(n.saturating_mul(3600));
         }
         if worker.retry_max < worker.retry_base {
             return Err(ConfigError {

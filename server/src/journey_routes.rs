@@ -5,7 +5,9 @@
 //! POST /forms/{id}/starten   create a draft        → 303 first step
 //! POST /forms/{id}/{step}    save the step's fields → 303 same step (errors),
 //!                                                     next applicable step, or check page
-//! POST /forms/{id}/absenden  submit (idempotent)    → 303 /forms/{id}/bestaetigung/{uuid}
+//! POST /forms/{id}/absenden  submit (idempotent)    → 303 /forms/{id}/bestaetigung/{uuid},
+//!                                                     with a fee /forms/{id}/bezahlung/{uuid}
+//!                                                     (`crate::payment_journey`)
 //! POST /forms/{id}/{step} with _action=save-for-later  → 303 /forms/{id}/gespeichert
 //!                            (saved unchecked, a new resume link: [`resume`])
 //! ```
@@ -315,12 +317,18 @@ impl JourneyBackend for Journey {
                 }
                 None => false,
             };
+            let awaiting_payment = record.submission.fee_cents > 0
+                && self.db.payment_overview(id).await?.status
+                    == crate::store::payments::SubmissionPayment::Open;
             let s = &record.submission;
             Ok(Some(SubmissionData {
                 form_version: s.form_version,
                 reference: s.reference.to_string(),
                 submitted_at: format_time(s.submitted_at),
                 status: match s.status {
+                    SubmissionStatus::Received if awaiting_payment => {
+                        DeliveryStatus::AwaitingPayment
+                    }
                     SubmissionStatus::Received => DeliveryStatus::Received,
                     SubmissionStatus::Delivered => DeliveryStatus::Delivered,
                     SubmissionStatus::Filed => DeliveryStatus::Filed,
@@ -838,8 +846,16 @@ async fn submit(
         Err(e) => return Err(e.into()),
     };
     let confirmation = |id: Uuid| query.url(&format!("/forms/{form_id}/bestaetigung/{id}"), false);
+    let payment = |id: Uuid| query.url(&format!("/forms/{form_id}/bezahlung/{id}"), false);
     if draft.state == DraftState::Submitted {
         if let Some(existing) = journey.db.submission_for_draft(draft.id).await? {
+            // A repeated POST: where the first one led, while unpaid.
+            if existing.fee_cents > 0
+                && journey.db.payment_overview(existing.id).await?.status
+                    == crate::store::payments::SubmissionPayment::Open
+            {
+                return Ok(see_other(payment(existing.id)));
+            }
             return Ok(see_other(confirmation(existing.id)));
         }
         return Ok(see_other(start_page));
@@ -902,6 +918,10 @@ async fn submit(
         delivery.wake.notify_waiters();
     }
     tracing::info!(form = %form_id, "application submitted");
+    if submission.fee_cents > 0 {
+        // Stored; delivered once the fee is paid (`payment_journey`).
+        return Ok(see_other(payment(submission.id)));
+    }
     Ok(see_other(confirmation(submission.id)))
 }
 

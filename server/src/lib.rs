@@ -3,7 +3,8 @@
 //! definition files ([`definitions`]), the form editor ([`editor`]), uploaded files ([`uploads`]), the
 //! receipt PDF ([`receipt`]), the xdomea messages and package that file an
 //! application in the E-Akte ([`xdomea`]), the payment providers that
-//! collect fees online ([`payment`]), the HTTP router ([`routes`]) and
+//! collect fees online ([`payment`]) and the journey's payment of a
+//! submission's fee ([`payment_journey`]), the HTTP router ([`routes`]) and
 //! its security headers and metrics, and the operator commands ([`commands`]).
 //!
 //! It must not contain form rules (those are `amtsweg-forms`) or page
@@ -27,6 +28,7 @@ pub mod journey_uploads;
 pub mod mail;
 pub mod metrics;
 pub mod payment;
+pub mod payment_journey;
 pub mod receipt;
 pub mod reference;
 pub mod resume;

@@ -75,6 +75,9 @@ pub struct AppState {
     /// serve` always sets it): the confirmation endpoint, the receipt
     /// download, and the worker's wake-up after a submit.
     pub delivery: Option<Arc<crate::delivery::DeliveryContext>>,
+    /// Who collects the fees: XBezahldienste per authority where
+    /// configured, the demo provider otherwise (`with_payments`).
+    pub payments: Arc<crate::payment_journey::PaymentProviders>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -107,6 +110,9 @@ impl AppState {
             journey: Arc::new(Journey::new(db.clone(), public_url.clone())),
             db,
             metrics: Arc::new(Metrics::default()),
+            payments: Arc::new(crate::payment_journey::PaymentProviders::demo_only(
+                public_url.clone(),
+            )),
             public_url,
             uploads,
             auth: Arc::new(crate::auth::Auth::disabled()),
@@ -141,7 +147,14 @@ impl AppState {
             http: reqwest::Client::new(),
             settings,
             wake: Arc::new(tokio::sync::Notify::new()),
+            payments: self.payments.clone(),
         }
+    }
+
+    /// The same state collecting fees through `payments`.
+    pub fn with_payments(mut self, payments: crate::payment_journey::PaymentProviders) -> AppState {
+        self.payments = Arc::new(payments);
+        self
     }
 
     /// The same state sending mail through `mailer`.
@@ -161,6 +174,10 @@ impl AppState {
         // The journey builds resume links from it (its form cache is
         // still empty here).
         self.journey = Arc::new(Journey::new(self.db.clone(), public_url.clone()));
+        // The demo provider's redirects point at this URL.
+        self.payments = Arc::new(crate::payment_journey::PaymentProviders::demo_only(
+            public_url.clone(),
+        ));
         self.public_url = public_url;
         self
     }
@@ -203,6 +220,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::router())
         .merge(crate::editor::router())
         .merge(crate::delivery::routes::router())
+        .merge(crate::payment_journey::routes::router())
         .leptos_routes_with_context(&state, route_list(), context.clone(), app_shell.clone())
         // `amtsweg.wasm.gz` (scripts/build-site.sh) to browsers that take gzip.
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_gzip())

@@ -654,7 +654,12 @@ async fn submitting_twice_shows_the_same_reference() {
         .post("/forms/reise/absenden", &[("_csrf", &token)])
         .await;
     assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
-    assert!(first.location.starts_with("/forms/reise/bestaetigung/"));
+    // The form has a fee: stored, then on to paying it.
+    assert!(
+        first.location.starts_with("/forms/reise/bezahlung/"),
+        "{}",
+        first.location
+    );
     let second = browser
         .post("/forms/reise/absenden", &[("_csrf", &token)])
         .await;
@@ -662,12 +667,17 @@ async fn submitting_twice_shows_the_same_reference() {
         second.location, first.location,
         "a repeated POST gives the same submission"
     );
-    let page = browser.get(&first.location).await;
+    let payment = browser.get(&first.location).await;
+    assert_eq!(payment.status, StatusCode::OK);
+    assert!(payment.body.contains("10,00 €"), "{}", payment.body);
+    assert!(payment.body.contains("Jetzt bezahlen"), "{}", payment.body);
+    let confirmation = first.location.replace("/bezahlung/", "/bestaetigung/");
+    let page = browser.get(&confirmation).await;
     assert_eq!(page.status, StatusCode::OK);
     let main = page.main();
     assert!(main.contains("Antrag eingegangen"), "{main}");
     assert!(main.contains("class=\"reference\">AW-"), "{main}");
-    assert!(main.contains("eingegangen"));
+    assert!(main.contains("Zahlung ausstehend"), "{main}");
     // The draft is closed: its steps lead back to the start page.
     let step = browser.get("/forms/reise/person").await;
     assert_eq!(step.status, StatusCode::SEE_OTHER);

@@ -201,9 +201,10 @@ async fn submitting_twice_gives_one_submission(test_db: &TestDb) {
         db.save_draft(draft.id, &answers, &[], None).await,
         Err(StoreError::AlreadySubmitted)
     ));
+    // With a fee: the payment is reconciled first, delivered once paid.
     let jobs = db.outbox_jobs(first.id).await.unwrap();
     assert_eq!(jobs.len(), 1);
-    assert_eq!(jobs[0].kind, "deliver");
+    assert_eq!(jobs[0].kind, "payment");
     assert_eq!(jobs[0].status, "pending");
     assert_eq!(count(db, "submissions").await, 1);
     assert_eq!(count(db, "outbox").await, 1);

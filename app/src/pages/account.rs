@@ -234,6 +234,7 @@ fn submission_row(s: AccountSubmissionView, lang: Lang) -> impl IntoView {
         DeliveryStatus::Delivered => u.status_delivered,
         DeliveryStatus::Filed => u.status_filed,
         DeliveryStatus::NeedsAttention => u.status_needs_attention,
+        DeliveryStatus::AwaitingPayment => u.status_awaiting_payment,
     };
     let title = s.form_title.get(lang).to_owned();
     let title_lang = fallback_lang(&s.form_title, lang);

@@ -38,7 +38,23 @@ fn confirmation_page(view: ConfirmationView, lang: Lang) -> impl IntoView {
         DeliveryStatus::Delivered => t.status_delivered,
         DeliveryStatus::Filed => t.status_filed,
         DeliveryStatus::NeedsAttention => t.status_needs_attention,
+        DeliveryStatus::AwaitingPayment => t.status_awaiting_payment,
     };
+    let payment = (view.status == DeliveryStatus::AwaitingPayment).then(|| {
+        let mut link = format!("/forms/{}/bezahlung/{}", view.form_id, view.submission_id);
+        if lang == Lang::En {
+            link.push_str("?lang=en");
+        }
+        // `rel="external"`: a server page, not one of the hydrated router's.
+        view! {
+            <p class="notice" role="status">{t.awaiting_payment_text}</p>
+            <p>
+                <a href=link rel="external" class="button">
+                    {t.pay_now_link}
+                </a>
+            </p>
+        }
+    });
     let attention = (view.status == DeliveryStatus::NeedsAttention)
         .then(|| view! { <p class="notice" role="status">{t.needs_attention_text}</p> });
     let receipt = view.receipt_available.then(|| {
@@ -101,6 +117,7 @@ fn confirmation_page(view: ConfirmationView, lang: Lang) -> impl IntoView {
             </div>
         </dl>
         {attention}
+        {payment}
         {receipt}
         <h2>{t.next_heading}</h2>
         <p>{t.next_text}</p>

@@ -5,8 +5,9 @@
 // show. The driver reads the form's definition (forms/definitions/*.json)
 // for each field's type, label and options, and answers it as a person
 // would: finds the control by its label (or the group by its legend), types,
-// checks, selects, uploads. It then checks the answers, submits, and reads
-// the reference number; axe-core runs on every page on the way.
+// checks, selects, uploads. It then checks the answers, submits, pays the
+// fee on the demo provider's page where the form has one, and reads the
+// reference number; axe-core runs on every page on the way.
 //
 // Values in a journey, by field type:
 //   text, textarea, email, phone, iban, number, money, date, postal_code:
@@ -252,13 +253,60 @@ function summaryRow(page: Page, label: string): Locator {
   return page.locator('.summary__row').filter({ has: term });
 }
 
+/** The payment page's heading. */
+export const PAYMENT_TITLE = 'Gebühr bezahlen';
+
+/**
+ * On the payment page: checks the amount, pays on the demo provider's page
+ * (cancelling once first if asked, which leads back to the payment page
+ * with a message and a retry button) and waits for the confirmation.
+ * axe-core checks every page.
+ */
+export async function payWithDemo(
+  page: Page,
+  browser: Browser,
+  js: boolean,
+  total: string,
+  { cancelFirst }: { cancelFirst: boolean },
+) {
+  const axe = () => expectNoAxeViolations(page, browser, js);
+  await expect(heading(page, PAYMENT_TITLE)).toBeVisible();
+  await expect(summaryRow(page, 'Zu zahlen').getByRole('definition')).toHaveText(total);
+  await expect(page.getByText('Demo-Bezahldienst – es wird kein Geld bewegt')).toBeVisible();
+  await axe();
+  await page.getByRole('button', { name: 'Jetzt bezahlen' }).click();
+  await expect(heading(page, 'Demo-Bezahlung')).toBeVisible();
+  await expect(summaryRow(page, 'Betrag').getByRole('definition')).toHaveText(total);
+  await axe();
+  if (cancelFirst) {
+    await page.getByRole('button', { name: 'Abbrechen' }).click();
+    await expect(heading(page, PAYMENT_TITLE)).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('Sie haben die Zahlung abgebrochen');
+    await expect(page.getByRole('link', { name: /Jetzt nicht bezahlen/ })).toBeVisible();
+    await axe();
+    await page.getByRole('button', { name: 'Erneut bezahlen' }).click();
+    await expect(heading(page, 'Demo-Bezahlung')).toBeVisible();
+  }
+  await page.getByRole('button', { name: 'Bezahlen (Demo)' }).click();
+  await expect(heading(page, 'Antrag eingegangen')).toBeVisible();
+  await expect(page.getByText('Zahlung ausstehend')).toHaveCount(0);
+}
+
 /**
  * Completes `journey` from the start page to the confirmation: logs in if
  * the form needs it, answers every step (declarations included), checks
- * the answers and the fees, submits, and returns the reference number.
+ * the answers and the fees, submits, pays a fee with the demo provider
+ * ([payWithDemo]; `cancelPaymentOnce`: cancel first; `stopAtPayment`: stay
+ * on the payment page and return ''), and returns the reference number.
  * axe-core checks every page.
  */
-export async function complete(page: Page, browser: Browser, javaScriptEnabled: boolean, journey: Journey): Promise<string> {
+export async function complete(
+  page: Page,
+  browser: Browser,
+  javaScriptEnabled: boolean,
+  journey: Journey,
+  options: { cancelPaymentOnce?: boolean; stopAtPayment?: boolean } = {},
+): Promise<string> {
   const def = definition(journey.form);
   const js = javaScriptEnabled;
   const axe = () => expectNoAxeViolations(page, browser, js);
@@ -323,12 +371,26 @@ export async function complete(page: Page, browser: Browser, javaScriptEnabled: 
   }
   await axe();
 
-  await postAndExpect(
-    page,
-    page.getByRole('button', { name: 'Antrag verbindlich absenden' }),
-    heading(page, 'Antrag eingegangen'),
-    `${def.id}: submit`,
-  );
+  if (journey.fees) {
+    // A fee: the application is stored, then paid (the demo provider).
+    await postAndExpect(
+      page,
+      page.getByRole('button', { name: 'Antrag verbindlich absenden' }),
+      heading(page, PAYMENT_TITLE),
+      `${def.id}: submit`,
+    );
+    const total = journey.fees[journey.fees.length - 1][1];
+    // The caller goes on from the payment page (no reference read here).
+    if (options.stopAtPayment) return '';
+    await payWithDemo(page, browser, js, total, { cancelFirst: options.cancelPaymentOnce ?? false });
+  } else {
+    await postAndExpect(
+      page,
+      page.getByRole('button', { name: 'Antrag verbindlich absenden' }),
+      heading(page, 'Antrag eingegangen'),
+      `${def.id}: submit`,
+    );
+  }
   const reference = page.getByText(/^AW-\d{4}-\d{6}$/);
   await expect(reference).toHaveText(new RegExp(`^AW-${new Date().getFullYear()}-\\d{6}$`));
   await expect(summaryRow(page, 'Zuständig').getByRole('definition')).toHaveText(def.authority.name.de);

@@ -167,6 +167,10 @@ pub async fn applications(
                 en: None,
             },
         };
+        // A fee not paid yet: stored, but not sent to the authority.
+        let awaiting_payment = s.status == SubmissionStatus::Received
+            && state.db.payment_overview(s.id).await?.status
+                == crate::store::payments::SubmissionPayment::Open;
         submissions.push(AccountSubmissionView {
             id: s.id.to_string(),
             form_id: s.form_id,
@@ -174,6 +178,7 @@ pub async fn applications(
             reference: s.reference,
             submitted_at: when(s.submitted_at),
             status: match s.status {
+                SubmissionStatus::Received if awaiting_payment => DeliveryStatus::AwaitingPayment,
                 SubmissionStatus::Received => DeliveryStatus::Received,
                 SubmissionStatus::Delivered => DeliveryStatus::Delivered,
                 SubmissionStatus::Filed => DeliveryStatus::Filed,

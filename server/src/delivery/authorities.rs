@@ -34,6 +34,21 @@
 //! # transport = { kind = "http", url = "https://eakte.example/import", token_env = "EAKTE_TOKEN" }
 //! # transport = { kind = "smtp", to = "poststelle@musterstadt.example" }
 //! confirmation_token_env = "EAKTE_CONFIRM_TOKEN"
+//!
+//! # The fee goes to this authority's cash office through XBezahldienste
+//! # (without it: the clearly labelled demo provider):
+//! [authority.payment]
+//! kind = "xbezahldienste"
+//! endpoint = "https://epay.example/xbezahldienste/api/v1.0.0/"
+//! originator_id = "amtsweg-parken"  # originatorId: the online service
+//! endpoint_id = "16051000"          # endPointId: the cash office
+//! username = "amtsweg"              # HTTP Basic …
+//! password_env = "EPAY_PASSWORD"
+//! # … or OAuth 2.0 client credentials:
+//! # token_url = "https://epay.example/oauth/token"
+//! # client_id = "amtsweg"
+//! # client_secret_env = "EPAY_SECRET"
+//! # timeout_seconds = 20
 //! ```
 
 use std::{
@@ -134,6 +149,8 @@ pub struct Authority {
     pub confirmation_token: Option<Secret>,
     /// Whether the file lists it (else: the embedded default).
     pub configured: bool,
+    /// Where its fees are paid; `None`: the demo provider.
+    pub payment: Option<crate::payment::XBezahldiensteConfig>,
 }
 
 /// The portal as sender.
@@ -188,7 +205,30 @@ struct FileAuthority {
     #[serde(default = "default_transport")]
     transport: FileTransport,
     confirmation_token_env: Option<String>,
+    payment: Option<FilePayment>,
 }
+
+/// `payment = { kind = "xbezahldienste", … }`: Basic (`username`,
+/// `password_env`) or OAuth 2.0 client credentials (`token_url`,
+/// `client_id`, `client_secret_env`).
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum FilePayment {
+    Xbezahldienste {
+        endpoint: String,
+        originator_id: String,
+        endpoint_id: String,
+        username: Option<String>,
+        password_env: Option<String>,
+        token_url: Option<String>,
+        client_id: Option<String>,
+        client_secret_env: Option<String>,
+        timeout_seconds: Option<u64>,
+    },
+}
+
+/// A provider call's default timeout.
+pub const PAYMENT_TIMEOUT: Duration = Duration::from_secs(20);
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -243,6 +283,69 @@ pub fn is_safe_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Looks up the secret an `…_env` key names (`None`: the key is absent).
+type SecretLookup<'a> = dyn Fn(&str, &str, Option<String>) -> Result<Option<Secret>, String> + 'a;
+
+/// The XBezahldienste settings of authority `id`, checked.
+fn payment_config(
+    id: &str,
+    file: FilePayment,
+    secret: &SecretLookup<'_>,
+) -> Result<crate::payment::XBezahldiensteConfig, String> {
+    use crate::payment::{Secret as PaymentSecret, XBezahldiensteAuth, XBezahldiensteConfig};
+    let FilePayment::Xbezahldienste {
+        endpoint,
+        originator_id,
+        endpoint_id,
+        username,
+        password_env,
+        token_url,
+        client_id,
+        client_secret_env,
+        timeout_seconds,
+    } = file;
+    let url = |key: &str, text: &str| {
+        Url::parse(text.trim())
+            .map_err(|_| format!("authority {id:?}: payment.{key} {text:?} is not a URL"))
+    };
+    let required = |key: &str, var: Option<String>| -> Result<PaymentSecret, String> {
+        match secret(id, key, var)? {
+            Some(s) => Ok(PaymentSecret::new(s.expose())),
+            None => Err(format!("authority {id:?}: payment needs {key}")),
+        }
+    };
+    let auth = match (username, token_url) {
+        (Some(username), None) => XBezahldiensteAuth::Basic {
+            username: username.trim().to_owned(),
+            password: required("payment.password_env", password_env)?,
+        },
+        (None, Some(token_url)) => XBezahldiensteAuth::OAuth2ClientCredentials {
+            token_url: url("token_url", &token_url)?,
+            client_id: client_id.unwrap_or_default().trim().to_owned(),
+            client_secret: required("payment.client_secret_env", client_secret_env)?,
+        },
+        _ => {
+            return Err(format!(
+                "authority {id:?}: payment needs either username and password_env or \
+                 token_url, client_id and client_secret_env"
+            ));
+        }
+    };
+    let config = XBezahldiensteConfig {
+        endpoint: url("endpoint", &endpoint)?,
+        originator_id: originator_id.trim().to_owned(),
+        end_point_id: endpoint_id.trim().to_owned(),
+        auth,
+        timeout: timeout_seconds
+            .filter(|s| *s > 0)
+            .map_or(PAYMENT_TIMEOUT, Duration::from_secs),
+    };
+    config
+        .validate()
+        .map_err(|e| format!("authority {id:?}: payment.{e}"))?;
+    Ok(config)
 }
 
 impl Authorities {
@@ -368,6 +471,10 @@ impl Authorities {
                 .transpose()?;
             let confirmation_token =
                 secret(&id, "confirmation_token_env", a.confirmation_token_env)?;
+            let payment = match a.payment {
+                None => None,
+                Some(p) => Some(payment_config(&id, p, &secret)?),
+            };
             let authority = Authority {
                 id: id.clone(),
                 party: Party {
@@ -390,6 +497,7 @@ impl Authorities {
                 transport,
                 confirmation_token,
                 configured: true,
+                payment,
             };
             authorities.by_id.insert(id, authority);
         }
@@ -422,6 +530,7 @@ impl Authorities {
             },
             confirmation_token: None,
             configured: false,
+            payment: None,
         })
     }
 
@@ -620,6 +729,64 @@ transport = { kind = "folder", path = "/mnt/eakte" }
         for (text, expected) in cases {
             let error = Authorities::parse(text, data, env).unwrap_err();
             assert!(error.contains(expected), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_payment_provider_is_read_with_its_secret_from_the_environment() {
+        let data = Path::new("/srv/amtsweg");
+        let env = |name: &str| (name == "EPAY_PASSWORD").then(|| "sehr-geheim".to_owned());
+        let text = r#"
+[[authority]]
+id = "parkamt"
+name = "Parkamt"
+[authority.payment]
+kind = "xbezahldienste"
+endpoint = "https://epay.example/xbezahldienste/api/v1.0.0/"
+originator_id = "amtsweg-parken"
+endpoint_id = "16055000"
+username = "amtsweg"
+password_env = "EPAY_PASSWORD"
+"#;
+        let a = Authorities::parse(text, data, env).unwrap();
+        let payment = a.get("parkamt", "").unwrap().payment.unwrap();
+        assert_eq!(payment.originator_id, "amtsweg-parken");
+        assert_eq!(payment.end_point_id, "16055000");
+        match &payment.auth {
+            crate::payment::XBezahldiensteAuth::Basic { username, password } => {
+                assert_eq!(username, "amtsweg");
+                assert_eq!(password.expose(), "sehr-geheim");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!format!("{a:?}").contains("sehr-geheim"));
+        assert!(
+            a.get("anderes-amt", "Anderes Amt")
+                .unwrap()
+                .payment
+                .is_none()
+        );
+
+        for (text, expected) in [
+            (
+                text.replace(
+                    "password_env = \"EPAY_PASSWORD\"",
+                    "password_env = \"NOPE\"",
+                ),
+                "NOPE",
+            ),
+            (
+                text.replace("https://epay.example", "http://epay.example"),
+                "payment.endpoint",
+            ),
+            (
+                text.replace("username = \"amtsweg\"\n", ""),
+                "payment needs either",
+            ),
+            (text.replace("amtsweg-parken", "a b"), "originator_id"),
+        ] {
+            let error = Authorities::parse(&text, data, env).unwrap_err();
+            assert!(error.contains(expected), "{expected}: {error}");
         }
     }
 }

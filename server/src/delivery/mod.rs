@@ -9,6 +9,10 @@
 //!   JSON data, attachments) and [`transport`] hands it to the authority
 //!   (drop folder, HTTP, SMTP; [`authorities`] says which).
 //! - Jobs `confirm` and `notify`: the mails of [`mails`].
+//! - Job `payment` (a submission with a fee): asks the payment provider
+//!   until the fee is paid (`crate::payment_journey::check`; paying adds
+//!   `deliver` and `confirm`), and gives up after
+//!   `AMTSWEG_PAYMENT_ABANDON_HOURS` as a dead letter.
 //! - [`confirmations`]: the E-Akte's `FVDaten.ImportBestaetigen.0630`
 //!   marks a submission filed (or failed, with the reason).
 //! - [`retention`]: after the form's retention period the personal data
@@ -90,6 +94,9 @@ pub struct DeliveryContext {
     /// Woken by every submit in this process, so the package leaves at
     /// once instead of at the next poll.
     pub wake: Arc<tokio::sync::Notify>,
+    /// Who collects the fees, for the `payment` job (the same as the
+    /// app's, so the demo provider's payments are seen by both).
+    pub payments: Arc<crate::payment_journey::PaymentProviders>,
 }
 
 impl std::fmt::Debug for DeliveryContext {
@@ -102,6 +109,16 @@ impl std::fmt::Debug for DeliveryContext {
 }
 
 impl DeliveryContext {
+    /// What the payment flow needs, from this context.
+    pub fn payment_context(&self) -> crate::payment_journey::PaymentContext<'_> {
+        crate::payment_journey::PaymentContext {
+            db: &self.db,
+            journey: &self.journey,
+            providers: &self.payments,
+            public_url: &self.public_url,
+        }
+    }
+
     /// Form `id` in `version`, the one the submission is pinned to.
     pub async fn form(&self, id: &str, version: u32) -> Result<Arc<Form>, DeliveryError> {
         match self.journey.form(id, Some(version)).await {

@@ -155,8 +155,24 @@ fn receipt_of(
                 sha256: a.record.sha256.clone(),
             })
             .collect(),
-        payment: None,
+        payment: paid(record).map(|(p, paid_at)| receipt::ReceiptPayment {
+            amount_cents: p.amount_cents,
+            purpose: p.purpose.clone(),
+            transaction_id: p.transaction_id.clone().unwrap_or_default(),
+            paid_at,
+        }),
     }
+}
+
+/// The paid attempt of the record's fee with its time of payment.
+fn paid(
+    record: &DeliveryRecord,
+) -> Option<(
+    &crate::store::payments::PaymentAttempt,
+    time::OffsetDateTime,
+)> {
+    let p = record.payment.as_ref()?;
+    Some((p, p.paid_at?))
 }
 
 /// The receipt PDF for the citizen, in their language (the package's
@@ -246,7 +262,12 @@ pub async fn build(input: PackageInput<'_>) -> Result<BuiltPackage, DeliveryErro
         },
         reference: record.submission.reference.to_string(),
         retention: input.authority.retention,
-        payment: None,
+        payment: paid(record).map(|(p, paid_at)| xdomea::Payment {
+            amount_cents: p.amount_cents,
+            purpose: p.purpose.clone(),
+            transaction_id: p.transaction_id.clone().unwrap_or_default(),
+            paid_at,
+        }),
         documents: Vec::new(),
     };
     let job = BlockingBuild {
@@ -276,6 +297,16 @@ fn machine_readable(record: &DeliveryRecord, attachments: &[Attachment]) -> Vec<
         "answers": s.answers,
         "fee_cents": s.fee_cents,
         "fees": record.details.fees,
+        "payment": paid(record).map(|(p, paid_at)| json!({
+            "amount_cents": p.amount_cents,
+            "purpose": p.purpose,
+            "provider": p.provider,
+            "transaction_id": p.transaction_id,
+            "payment_method": p.payment_method,
+            "paid_at": paid_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        })),
         "attachments": attachments.iter().map(|a| json!({
             "document_id": document_id(s.id, &a.record.id),
             "upload_id": a.record.id,

@@ -31,7 +31,7 @@ use super::{
 };
 use crate::store::{
     LeasedJob, StoreError,
-    submissions::{CONFIRM, DELIVER, NOTIFY},
+    submissions::{CONFIRM, DELIVER, NOTIFY, PAYMENT},
 };
 
 /// How long a leased job belongs to its worker without a sign of life.
@@ -92,6 +92,11 @@ pub async fn run_one(ctx: &DeliveryContext) -> Result<Option<JobOutcome>, StoreE
             }
         })
     };
+    if job.kind == PAYMENT {
+        let outcome = reconcile_payment(ctx, &job).instrument(span).await;
+        heartbeat.abort();
+        return outcome.map(Some);
+    }
     let result = async {
         match job.kind.as_str() {
             DELIVER => deliver(ctx, &job).await,
@@ -204,6 +209,85 @@ async fn deliver(ctx: &DeliveryContext, job: &LeasedJob) -> Result<bool, Deliver
         .map_err(|e| DeliveryError::retry(format!("storage: {e}")))?;
     tracing::info!(authority = %authority.id, transport = %authority.transport.describe(), "package delivered");
     Ok(true)
+}
+
+/// The `payment` job: asks the provider whether the fee is paid. Paid:
+/// [`crate::db::Db::record_paid`] adds `deliver` and `confirm` and
+/// finishes this job. Not yet: asked again after `payment_poll`, doubling
+/// up to `retry_max` (not counted against `max_attempts`: a citizen may
+/// take a while). Given up `payment_abandon_after` the submission: a dead
+/// letter the operator sees, the application stored but not delivered.
+async fn reconcile_payment(
+    ctx: &DeliveryContext,
+    job: &LeasedJob,
+) -> Result<JobOutcome, StoreError> {
+    let now = OffsetDateTime::now_utc();
+    let result = crate::payment_journey::check(
+        ctx.payment_context(),
+        job.submission_id,
+        crate::payment_journey::Asker::Worker,
+    )
+    .await;
+    let finished = match &result {
+        Ok(crate::payment::PaymentStatus::Paid) => true,
+        Ok(_) => false,
+        Err(e) if !e.is_retryable() => {
+            tracing::error!(error = %e, "payment cannot be reconciled: dead letter");
+            return Ok(if ctx.db.bury_job(job, now, &e.to_string()).await? {
+                JobOutcome::Dead
+            } else {
+                JobOutcome::LeaseLost
+            });
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "asking the payment provider failed; will ask again");
+            false
+        }
+    };
+    if finished {
+        // `record_paid` finished this job already (or it was paid before).
+        let _ = ctx.db.complete_job(job, now).await?;
+        ctx.wake.notify_waiters();
+        return Ok(JobOutcome::Done);
+    }
+    let submitted_at = ctx.db.submission(job.submission_id).await?.submitted_at;
+    if now - submitted_at >= ctx.settings.payment_abandon_after {
+        tracing::warn!(
+            "fee not paid within the abandonment period: the application is not delivered"
+        );
+        return Ok(
+            if ctx
+                .db
+                .bury_job(job, now, "payment abandoned: the fee was not paid")
+                .await?
+            {
+                JobOutcome::Dead
+            } else {
+                JobOutcome::LeaseLost
+            },
+        );
+    }
+    let exponent = job.attempts.saturating_sub(1).min(30);
+    let delay = ctx
+        .settings
+        .payment_poll
+        .saturating_mul(1u32.checked_shl(exponent).unwrap_or(u32::MAX))
+        .min(ctx.settings.retry_max.max(ctx.settings.payment_poll));
+    let message = match &result {
+        Err(e) => format!("payment provider: {e}"),
+        Ok(_) => "fee not paid yet".to_owned(),
+    };
+    Ok(
+        if ctx
+            .db
+            .retry_job_later(job, now + jittered(delay), &message)
+            .await?
+        {
+            JobOutcome::Retry(delay.as_secs())
+        } else {
+            JobOutcome::LeaseLost
+        },
+    )
 }
 
 /// What both mails tell of a submission, owned.

@@ -10,8 +10,10 @@
 //! - [`test_double`]: an XBezahldienste provider on a loopback port, for
 //!   tests only.
 //!
-//! The flow every provider follows: the worker (or the journey) calls
-//! [`PaymentProvider::create`] with the submission's id as idempotency key
+//! The flow every provider follows: the journey (`crate::payment_journey`)
+//! calls [`PaymentProvider::create`] with the payment attempt's id (derived
+//! from the submission's id, `crate::store::payments::attempt_id`) as
+//! idempotency key
 //! and stores the [`CreatedPayment::transaction_id`] *before* it sends the
 //! citizen to [`CreatedPayment::redirect_url`]; the provider sends the
 //! citizen back to [`PaymentRequest::return_url`]; the outcome is only ever
@@ -71,8 +73,9 @@ pub trait PaymentProvider: Send + Sync {
 /// A fee to collect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRequest {
-    /// The submission's id. XBezahldienste stores it as `requestId` and
-    /// refuses a second transaction with it.
+    /// The payment attempt's id (one per try of a submission's fee).
+    /// XBezahldienste stores it as `requestId` and refuses a second
+    /// transaction with it.
     pub idempotency_key: Uuid,
     /// The reference number (`AW-2026-000123`): the purpose of payment on
     /// the bank statement, by which the authority matches the money.

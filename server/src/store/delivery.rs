@@ -40,6 +40,8 @@ pub struct DeliveryRecord {
     pub delivered_hashes: Option<Value>,
     pub purge_after: Option<OffsetDateTime>,
     pub purged_at: Option<OffsetDateTime>,
+    /// The paid attempt of its fee, if it had one and it is paid.
+    pub payment: Option<super::payments::PaymentAttempt>,
 }
 
 /// What a confirmation did to a submission.
@@ -93,6 +95,7 @@ impl Db {
                     delivered_hashes: opt_json("hashes", row.try_get("delivered_hashes")?)?,
                     purge_after: opt_sqlite_time(row.try_get("purge_after")?)?,
                     purged_at: opt_sqlite_time(row.try_get("purged_at")?)?,
+                    payment: self.paid_attempt(id).await?,
                 })
             }
             Db::Postgres(pool) => {
@@ -115,6 +118,7 @@ impl Db {
                     delivered_hashes: opt_json("hashes", row.try_get("delivered_hashes")?)?,
                     purge_after: row.try_get("purge_after")?,
                     purged_at: row.try_get("purged_at")?,
+                    payment: self.paid_attempt(id).await?,
                 })
             }
         }

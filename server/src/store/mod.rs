@@ -1,6 +1,7 @@
 //! Storage of the citizen journey: drafts ([`drafts`]), submissions with
 //! their reference number and outbox jobs ([`submissions`]), the outbox's
-//! leases ([`outbox`]) and the way into the E-Akte ([`delivery`]), as more
+//! leases ([`outbox`]), fee payments ([`payments`]) and the way into the
+//! E-Akte ([`delivery`]), as more
 //! methods on [`Db`](crate::db::Db). Like `db.rs`, every query is written
 //! once per backend, side by side; multi-step writes run in one
 //! transaction and their steps take a `&mut Transaction`.
@@ -16,6 +17,7 @@ pub mod accounts;
 pub mod delivery;
 pub mod drafts;
 pub mod outbox;
+pub mod payments;
 pub mod submissions;
 
 use std::fmt;

@@ -37,6 +37,10 @@ pub const CONFIRM: &str = "confirm";
 /// The outbox job that a delivery adds when the authority wants a mail
 /// about each new application.
 pub const NOTIFY: &str = "notify";
+/// The outbox job of a submission with a fee, instead of [`DELIVER`] and
+/// [`CONFIRM`]: reconcile its payment with the provider. Paying adds the
+/// other two ([`crate::store::payments`]).
+pub const PAYMENT: &str = "payment";
 
 /// What a submission keeps besides its answers, for the delivery and the
 /// mails: the "check your answers" rows in German and English (the
@@ -215,7 +219,10 @@ impl Db {
         let answers = normalized_answers.to_string();
         let details_json = serde_json::to_string(details)
             .map_err(|e| StoreError::corrupt("submission details", e))?;
-        let jobs: &[&str] = if details.contact_email.is_some() {
+        // A fee: delivered and confirmed only once paid.
+        let jobs: &[&str] = if fee_cents > 0 {
+            &[PAYMENT]
+        } else if details.contact_email.is_some() {
             &[DELIVER, CONFIRM]
         } else {
             &[DELIVER]
@@ -372,8 +379,9 @@ async fn submit_sqlite(
     let reference = next_reference_sqlite(tx, reference_year(new.now)).await?;
     sqlx::query(
         "INSERT INTO submissions (id, draft_id, reference, form_id, form_version, answers,
-                                  fee_cents, submitted_at, status, details)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received', ?9)",
+                                  fee_cents, submitted_at, status, details, payment_status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received', ?9,
+                 CASE WHEN ?7 > 0 THEN 'open' ELSE 'none' END)",
     )
     .bind(new.id.to_string())
     .bind(new.draft_id.to_string())
@@ -425,11 +433,12 @@ WITH draft AS (
     RETURNING next_value - 1 AS value
 ), submission AS (
     INSERT INTO submissions (id, draft_id, reference, form_id, form_version, answers,
-                             fee_cents, submitted_at, status, details)
+                             fee_cents, submitted_at, status, details, payment_status)
     SELECT $4, $2,
            $5 || '-' || $3 || '-'
               || lpad(counter.value::text, greatest($6, length(counter.value::text)), '0'),
-           draft.form_id, draft.form_version, $7::jsonb, $8, $1, 'received', $10::jsonb
+           draft.form_id, draft.form_version, $7::jsonb, $8, $1, 'received', $10::jsonb,
+           CASE WHEN $8 > 0 THEN 'open' ELSE 'none' END
     FROM draft, counter
     RETURNING reference, form_id, form_version
 ), job AS (
