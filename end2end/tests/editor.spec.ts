@@ -7,6 +7,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
 import { signInAtProvider } from './login';
+import { payWithDemo } from './forms/driver';
 
 const group = (page: Page, name: string | RegExp) => page.getByRole('group', { name });
 const next = (page: Page) => page.getByRole('button', { name: 'Weiter', exact: true }).last();
@@ -134,6 +135,8 @@ test.describe('form editor', () => {
       await expect(citizen.getByRole('heading', { level: 1, name: 'Prüfen Sie Ihre Angaben' })).toBeVisible();
       await expect(citizen.getByText('Max Bürger')).toBeVisible();
       await citizen.getByRole('button', { name: 'Antrag verbindlich absenden' }).click();
+      // The fee is paid online (the demo provider), then the application is in.
+      await payWithDemo(citizen, browser, javaScriptEnabled, '15,00 €', { cancelFirst: false });
       await expect(citizen.getByRole('heading', { level: 1, name: 'Antrag eingegangen' })).toBeVisible();
       await expect(citizen.locator('.reference')).toHaveText(/^AW-\d{4}-\d{6}$/);
     } finally {
