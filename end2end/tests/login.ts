@@ -10,7 +10,8 @@
 // citizen-substanziell, citizen-hoch, business-basis, business-substanziell,
 // business-hoch. Their acr is the eIDAS level in the name; businesses carry
 // an organization name. staff-sachbearbeitung is a caseworker of
-// weimar-strassenverkehrsbehoerde and a form editor (roles claim).
+// weimar-strassenverkehrsbehoerde and a form editor (roles claim);
+// staff-redaktion is a form editor only.
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
@@ -22,7 +23,8 @@ export type TestAccount =
   | 'business-basis'
   | 'business-substanziell'
   | 'business-hoch'
-  | 'staff-sachbearbeitung';
+  | 'staff-sachbearbeitung'
+  | 'staff-redaktion';
 
 export type TrustLevel = 'basis' | 'substanziell' | 'hoch';
 

@@ -1,6 +1,6 @@
 //! `amtsweg-server`: the `amtsweg` binary's library. It owns the
 //! configuration ([`config`]), storage ([`db`]), publishing and checking
-//! definition files ([`definitions`]), uploaded files ([`uploads`]), the
+//! definition files ([`definitions`]), the form editor ([`editor`]), uploaded files ([`uploads`]), the
 //! receipt PDF ([`receipt`]), the xdomea messages and package that file an
 //! application in the E-Akte ([`xdomea`]), the payment providers that
 //! collect fees online ([`payment`]) and the journey's payment of a
@@ -20,6 +20,7 @@ pub mod db;
 pub mod definition_route;
 pub mod definitions;
 pub mod delivery;
+pub mod editor;
 pub mod error;
 pub mod evaluations;
 pub mod journey_routes;

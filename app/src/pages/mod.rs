@@ -19,7 +19,7 @@ pub use form::FormPage;
 pub use home::HomePage;
 pub use not_found::NotFoundPage;
 pub use saved::SavedPage;
-pub use step::StepPage;
+pub use step::{StepPage, step_page};
 
 use amtsweg_forms::{Lang, Text};
 use leptos::prelude::*;

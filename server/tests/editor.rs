@@ -1,0 +1,879 @@
+//! The form editor (`/redaktion`) through the router: the editor role on
+//! every route (anonymous → login, citizen → 403, editor → the page),
+//! creating a form, the JSON view (invalid text kept with the problems
+//! and their location), import and export, the preview with the
+//! citizen's step page (errors, a conditional field, the fee, a test
+//! submission that stores nothing), publishing, pinned versions, new
+//! drafts, restoring from the history, and retiring. Every test runs on
+//! SQLite and PostgreSQL; the storage test checks the editor's tables.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[macro_use]
+mod common;
+
+use amtsweg_forms::{AccountType, TrustLevel};
+use amtsweg_server::{
+    auth::{Auth, StaffRoles, testing},
+    config::Config,
+    db::Db,
+    definitions,
+    editor::store::{Actor, ChangeAction, VersionState, Write},
+    routes::{AppState, router},
+};
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use common::TestDb;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// An anonymous form (the CSRF token comes from its start page).
+const OPEN_FORM: &str = r#"{
+  "id": "frei", "version": 1,
+  "title": {"de": "Freier Antrag", "en": "Open application"},
+  "summary": {"de": "Kurz", "en": "Short"},
+  "authority": {"id": "amt", "name": {"de": "Amt", "en": "Office"}},
+  "steps": [{"id": "angaben", "title": {"de": "Angaben", "en": "Details"}, "fields": [
+    {"id": "name", "type": "text", "label": {"de": "Name", "en": "Name"}}]}]
+}"#;
+
+/// Two steps, a field shown only for "yes", and a fee.
+fn two_step_definition() -> Value {
+    json!({
+      "id": "ignored-by-the-editor", "version": 99,
+      "title": {"de": "Hundeanmeldung", "en": "Dog registration"},
+      "summary": {"de": "Einen Hund anmelden", "en": "Register a dog"},
+      "authority": {"id": "stadt-erfurt", "name": {"de": "Stadt Erfurt", "en": "City of Erfurt"}},
+      "steps": [
+        {"id": "halter", "title": {"de": "Halterin oder Halter", "en": "Owner"}, "fields": [
+          {"id": "name", "type": "text", "label": {"de": "Ihr Name", "en": "Your name"}, "required": true}]},
+        {"id": "hund", "title": {"de": "Der Hund", "en": "The dog"}, "fields": [
+          {"id": "gefaehrlich", "type": "yes_no", "label": {"de": "Ist der Hund als gefährlich eingestuft?", "en": "Is the dog classed as dangerous?"}, "required": true},
+          {"id": "gutachten", "type": "text", "label": {"de": "Nummer des Gutachtens", "en": "Number of the expert report"}, "required": true,
+           "visible_if": {"==": [{"var": "gefaehrlich"}, true]}}]}
+      ],
+      "fees": [{"id": "gebuehr", "purpose": {"de": "Anmeldegebühr", "en": "Registration fee"}, "amount_cents": 1500}]
+    })
+}
+
+async fn app(db: &Db) -> Router {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("frei.json"), OPEN_FORM).unwrap();
+    definitions::publish_dir(db, dir.path()).await.unwrap();
+    let files = tempfile::tempdir().unwrap().keep();
+    let state = AppState::new(
+        db.clone(),
+        "target/no-site-in-tests",
+        "127.0.0.1:3000".parse().unwrap(),
+        common::upload_storage(db, &files).await,
+    );
+    let vars = [
+        ("AMTSWEG_OIDC_ISSUER", "http://127.0.0.1:9"),
+        ("AMTSWEG_OIDC_CLIENT_ID", "amtsweg"),
+        ("AMTSWEG_OIDC_CLIENT_SECRET", "secret"),
+    ];
+    let config = Config::from_lookup(|name| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    })
+    .unwrap();
+    let auth = Auth::new(config.oidc.as_ref(), &config.public_url).unwrap();
+    router(state.with_auth(auth))
+}
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    disposition: String,
+    body: String,
+}
+
+impl Page {
+    fn csrf(&self) -> String {
+        let marker = "name=\"_csrf\" value=\"";
+        let start = self.body.find(marker).expect("a _csrf field") + marker.len();
+        let end = self.body[start..].find('"').unwrap() + start;
+        self.body[start..end].to_owned()
+    }
+
+    /// The page with entities decoded.
+    fn text(&self) -> String {
+        self.body
+            .replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    }
+}
+
+struct Browser {
+    app: Router,
+    cookie: Option<String>,
+}
+
+impl Browser {
+    async fn send(&mut self, mut request: Request<Body>) -> Page {
+        if let Some(cookie) = &self.cookie {
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        if let Some(set) = response.headers().get(header::SET_COOKIE) {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
+            self.cookie = Some(pair);
+        }
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        let status = response.status();
+        let location = header(header::LOCATION);
+        let disposition = header(header::CONTENT_DISPOSITION);
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Page {
+            status,
+            location,
+            disposition,
+            body: String::from_utf8(bytes.to_vec()).unwrap(),
+        }
+    }
+
+    async fn get(&mut self, uri: &str) -> Page {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    async fn post(&mut self, uri: &str, body: &str) -> Page {
+        self.send(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body.to_owned()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Posts `pairs` with the session's CSRF token.
+    async fn submit(&mut self, uri: &str, pairs: &[(&str, &str)]) -> Page {
+        let token = self.get("/forms/frei").await.csrf();
+        let mut body = format!("_csrf={}", urlencode(&token));
+        for (name, value) in pairs {
+            body.push_str(&format!("&{}={}", urlencode(name), urlencode(value)));
+        }
+        self.post(uri, &body).await
+    }
+
+    async fn upload(&mut self, uri: &str, file: &str) -> Page {
+        let token = self.get("/forms/frei").await.csrf();
+        let boundary = "XyZbOuNdArY";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"form.json\"\r\n\
+             Content-Type: application/json\r\n\r\n{file}\r\n--{boundary}--\r\n"
+        );
+        self.send(
+            Request::post(uri)
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+async fn editor(db: &Db, app: &Router) -> Browser {
+    let login = testing::staff_login(StaffRoles {
+        editor: true,
+        ..StaffRoles::default()
+    });
+    let session = testing::logged_in_session(db, &login).await.unwrap();
+    Browser {
+        app: app.clone(),
+        cookie: Some(format!("amtsweg={session}")),
+    }
+}
+
+async fn citizen(db: &Db, app: &Router) -> Browser {
+    let login = testing::login(Some(TrustLevel::Substanziell), AccountType::Citizen);
+    let session = testing::logged_in_session(db, &login).await.unwrap();
+    Browser {
+        app: app.clone(),
+        cookie: Some(format!("amtsweg={session}")),
+    }
+}
+
+async fn count(db: &Db, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    match db {
+        Db::Sqlite(pool) => sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap(),
+        Db::Postgres(pool) => sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap(),
+    }
+}
+
+/// Creates form `hund` and saves the two-step definition into its draft.
+async fn create_two_step_form(editor: &mut Browser) {
+    let created = editor
+        .submit(
+            "/redaktion/neu",
+            &[
+                ("id", "hund"),
+                ("title_de", "Hund anmelden"),
+                ("title_en", "Register a dog"),
+                ("authority_id", "stadt-erfurt"),
+                ("authority_de", "Stadt Erfurt"),
+                ("authority_en", "City of Erfurt"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    assert_eq!(created.location, "/redaktion/hund/bearbeiten");
+    let text = two_step_definition().to_string();
+    let saved = editor
+        .submit("/redaktion/hund/bearbeiten", &[("definition", &text)])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location, "/redaktion/hund/bearbeiten?gespeichert");
+}
+
+async fn every_route_needs_the_editor_role(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+    let gets = [
+        "/redaktion",
+        "/redaktion/hund",
+        "/redaktion/hund/bearbeiten",
+        "/redaktion/hund/export",
+        "/redaktion/hund/vorschau",
+        "/redaktion/hund/vorschau/halter",
+        "/redaktion/hund/vorschau/pruefen",
+    ];
+    let posts = [
+        "/redaktion/neu",
+        "/redaktion/hund/entwurf",
+        "/redaktion/hund/bearbeiten",
+        "/redaktion/hund/import",
+        "/redaktion/hund/veroeffentlichen",
+        "/redaktion/hund/zurueckziehen",
+        "/redaktion/hund/wiederherstellen",
+        "/redaktion/hund/vorschau/halter",
+        "/redaktion/hund/vorschau/absenden",
+        "/redaktion/hund/vorschau/neu",
+    ];
+    let mut anonymous = Browser {
+        app: app.clone(),
+        cookie: None,
+    };
+    let mut citizen = citizen(db, &app).await;
+    for path in gets {
+        let page = anonymous.get(path).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "anonymous GET {path}");
+        assert_eq!(
+            page.location,
+            format!("/auth/login?next={}", urlencode(path)),
+            "GET {path}"
+        );
+        let page = citizen.get(path).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "citizen GET {path}");
+        assert!(page.text().contains("Formular-Redaktion"), "{path}");
+        let page = editor.get(path).await;
+        assert!(
+            page.status == StatusCode::OK || page.status == StatusCode::SEE_OTHER,
+            "editor GET {path}: {}",
+            page.status
+        );
+    }
+    for path in posts {
+        let page = anonymous.submit(path, &[]).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "anonymous POST {path}");
+        assert!(
+            page.location.starts_with("/auth/login?next="),
+            "POST {path}"
+        );
+        let page = citizen.submit(path, &[("definition", "{}")]).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "citizen POST {path}");
+    }
+    // Nothing the refused requests did changed the form.
+    let history = db.editor_changes("hund").await.unwrap();
+    assert_eq!(history.len(), 2, "created and saved only: {history:?}");
+    let versions = db.editor_form_versions("hund").await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].state, VersionState::Draft);
+
+    // An editor POST without the token is refused.
+    let page = editor.post("/redaktion/hund/veroeffentlichen", "").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        db.editor_form_versions("hund").await.unwrap()[0].state,
+        VersionState::Draft
+    );
+}
+
+async fn the_list_shows_forms_versions_state_and_authority(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+    let text = editor.get("/redaktion").await.text();
+    assert!(text.contains("<h1>Formular-Redaktion</h1>"), "{text}");
+    // The form shipped as a file and the new one, each with its state
+    // and receiving authority.
+    assert!(
+        text.contains("href=\"/redaktion/frei\">Freier Antrag</a>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("href=\"/redaktion/hund\">Hundeanmeldung</a>"),
+        "{text}"
+    );
+    assert!(text.contains("Version 1: Veröffentlicht"));
+    assert!(text.contains("Version 1: Entwurf"));
+    assert!(text.contains("<td>Stadt Erfurt</td>") && text.contains("<td>Amt</td>"));
+
+    // A wrong id is refused with the fields kept.
+    let page = editor
+        .submit(
+            "/redaktion/neu",
+            &[
+                ("id", "Hund Steuer"),
+                ("title_de", "Hundesteuer"),
+                ("title_en", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = page.text();
+    assert!(text.contains("nur Kleinbuchstaben"), "{text}");
+    assert!(text.contains("<code>title.en</code>"), "{text}");
+    assert!(text.contains("value=\"Hundesteuer\""), "kept: {text}");
+    // The id of an existing form is refused.
+    let page = editor
+        .submit(
+            "/redaktion/neu",
+            &[
+                ("id", "frei"),
+                ("title_de", "Noch einer"),
+                ("title_en", "Another"),
+                ("authority_id", "amt"),
+                ("authority_de", "Amt"),
+                ("authority_en", "Office"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("gibt es schon"));
+}
+
+async fn invalid_definitions_are_not_saved_and_the_text_is_kept(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(
+        text.contains("\"id\": \"hund\""),
+        "the editor sets the id: {text}"
+    );
+    assert!(text.contains("\"version\": 1"));
+    assert!(text.contains("<label for=\"definition\">"));
+
+    // Not JSON: the line and column, and the text as typed.
+    let broken = "{\"title\": {\"de\": \"Hund\"\n  oops";
+    let page = editor
+        .submit("/redaktion/hund/bearbeiten", &[("definition", broken)])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = page.text();
+    assert!(text.contains("Nicht gespeichert"), "{text}");
+    assert!(text.contains("Zeile 2"), "{text}");
+    assert!(text.contains(broken), "the text is kept: {text}");
+
+    // JSON, but the engine's check fails: each problem with its path.
+    let mut wrong = two_step_definition();
+    wrong["steps"][1]["fields"][0]["type"] = json!("telepathy");
+    wrong["steps"][0]["fields"][0]["label"] = json!({"en": "no German"});
+    let wrong = serde_json::to_string_pretty(&wrong).unwrap();
+    let page = editor
+        .submit("/redaktion/hund/bearbeiten", &[("definition", &wrong)])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = page.text();
+    assert!(text.contains("<code>$.steps"), "a path: {text}");
+    assert!(text.contains("telepathy"), "kept: {text}");
+    // The stored draft is still the valid one.
+    let stored = &db.editor_form_versions("hund").await.unwrap()[0];
+    assert!(stored.definition.contains("gutachten"));
+    assert!(!stored.definition.contains("telepathy"));
+    assert_eq!(db.editor_changes("hund").await.unwrap().len(), 2);
+
+    // Import from a file: an invalid file is reported and kept, a valid
+    // one becomes the draft.
+    let page = editor.upload("/redaktion/hund/import", "[1, 2]").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("JSON-Objekt"));
+    let mut imported = two_step_definition();
+    imported["title"]["de"] = json!("Hund anmelden (importiert)");
+    let page = editor
+        .upload("/redaktion/hund/import", &imported.to_string())
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    // Export: the draft as a JSON download.
+    let page = editor.get("/redaktion/hund/export").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.disposition, "attachment; filename=\"hund-v1.json\"");
+    let exported: Value = serde_json::from_str(&page.body).unwrap();
+    assert_eq!(exported["title"]["de"], "Hund anmelden (importiert)");
+    assert_eq!(exported["id"], "hund");
+    assert_eq!(exported["version"], 1);
+}
+
+async fn the_preview_is_the_citizens_page_and_submits_nothing(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+    // Citizens do not see a draft.
+    let mut anonymous = Browser {
+        app: app.clone(),
+        cookie: None,
+    };
+    assert_eq!(
+        anonymous.get("/forms/hund").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let page = editor.get("/redaktion/hund/vorschau").await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/halter");
+    let page = editor.get("/redaktion/hund/vorschau/halter").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(text.contains("Vorschau – wird nicht übermittelt"), "{text}");
+    // The citizen's step page: caption, heading, field, buttons.
+    assert!(text.contains("Schritt 1 von 2"), "{text}");
+    assert!(text.contains("Halterin oder Halter</h1>"), "{text}");
+    assert!(text.contains("Ihr Name"));
+    assert!(
+        text.contains("action=\"/redaktion/hund/vorschau/halter\""),
+        "{text}"
+    );
+    assert!(!text.contains("\"/forms/hund"), "no citizen route: {text}");
+
+    // An empty required field: the error summary, as citizens get it.
+    let page = editor
+        .submit("/redaktion/hund/vorschau/halter", &[("name", "")])
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/halter?fehler=1");
+    let text = editor.get(&page.location).await.text();
+    assert!(text.contains("error-summary"), "{text}");
+    assert!(text.contains("Ihr Name"), "{text}");
+
+    let page = editor
+        .submit("/redaktion/hund/vorschau/halter", &[("name", "Erika")])
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/hund");
+    let text = editor.get("/redaktion/hund/vorschau/hund").await.text();
+    assert!(text.contains("Schritt 2 von 2"), "{text}");
+    assert!(text.contains("value=\"Erika\"") || !text.contains("name=\"name\""));
+    // The conditional field is on the page with its condition.
+    assert!(text.contains("Nummer des Gutachtens"), "{text}");
+
+    // "Yes" without the report number: its error.
+    let page = editor
+        .submit(
+            "/redaktion/hund/vorschau/hund",
+            &[("gefaehrlich", "true"), ("gutachten", "")],
+        )
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/hund?fehler=1");
+    // "No": the report is not needed.
+    let page = editor
+        .submit("/redaktion/hund/vorschau/hund", &[("gefaehrlich", "false")])
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/pruefen");
+    let text = editor.get("/redaktion/hund/vorschau/pruefen").await.text();
+    assert!(text.contains("Vorschau – wird nicht übermittelt"));
+    assert!(text.contains("Erika"), "{text}");
+    assert!(text.contains("15,00 €"), "the fee: {text}");
+    assert!(
+        !text.contains("Nummer des Gutachtens"),
+        "hidden field: {text}"
+    );
+
+    let page = editor
+        .submit("/redaktion/hund/vorschau/absenden", &[])
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("nichts an die Behörde übermittelt"));
+    assert_eq!(count(db, "submissions").await, 0);
+    assert_eq!(count(db, "outbox").await, 0);
+    assert_eq!(count(db, "drafts").await, 0);
+    // The answers are gone: the preview starts again.
+    let text = editor.get("/redaktion/hund/vorschau/pruefen").await.text();
+    assert!(!text.contains("Erika"));
+}
+
+async fn publishing_pins_versions_and_retiring_hides_the_form(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+    let page = editor.submit("/redaktion/hund/veroeffentlichen", &[]).await;
+    assert_eq!(page.location, "/redaktion/hund?veroeffentlicht");
+    let text = editor.get(&page.location).await.text();
+    assert!(text.contains("Veröffentlicht: neue Anträge"), "{text}");
+
+    // A citizen starts on version 1.
+    let mut citizen = Browser {
+        app: app.clone(),
+        cookie: None,
+    };
+    assert!(citizen.get("/").await.text().contains("Hundeanmeldung"));
+    let started = citizen.submit("/forms/hund/starten", &[]).await;
+    assert_eq!(started.location, "/forms/hund/halter");
+    let saved = citizen
+        .submit("/forms/hund/halter", &[("name", "Max")])
+        .await;
+    assert_eq!(saved.location, "/forms/hund/hund");
+
+    // Version 1 is immutable: a new draft is version 2.
+    let page = editor
+        .submit("/redaktion/hund/bearbeiten", &[("definition", "{}")])
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "no draft to save into");
+    let page = editor.submit("/redaktion/hund/entwurf", &[]).await;
+    assert_eq!(page.location, "/redaktion/hund/bearbeiten");
+    let mut v2 = two_step_definition();
+    v2["steps"][1]["title"] = json!({"de": "Angaben zum Hund", "en": "About the dog"});
+    let page = editor
+        .submit(
+            "/redaktion/hund/bearbeiten",
+            &[("definition", &v2.to_string())],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    // A second draft at once is refused.
+    let page = editor.submit("/redaktion/hund/entwurf", &[]).await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+
+    // Restore the state the draft was created with (v1's content).
+    let history = db.editor_changes("hund").await.unwrap();
+    let created_v2 = history
+        .iter()
+        .find(|c| c.version == 2 && c.action == ChangeAction::Created)
+        .unwrap();
+    let page = editor
+        .submit(
+            "/redaktion/hund/wiederherstellen",
+            &[("change", &created_v2.id.to_string())],
+        )
+        .await;
+    assert_eq!(page.location, "/redaktion/hund?wiederhergestellt");
+    let draft = &db.editor_form_versions("hund").await.unwrap()[0];
+    assert_eq!((draft.version, draft.state), (2, VersionState::Draft));
+    assert!(!draft.definition.contains("Angaben zum Hund"), "restored");
+    // And the saved state back again, then publish version 2.
+    let saved_v2 = history
+        .iter()
+        .find(|c| c.version == 2 && c.action == ChangeAction::Saved)
+        .unwrap();
+    editor
+        .submit(
+            "/redaktion/hund/wiederherstellen",
+            &[("change", &saved_v2.id.to_string())],
+        )
+        .await;
+    let page = editor.submit("/redaktion/hund/veroeffentlichen", &[]).await;
+    assert_eq!(page.location, "/redaktion/hund?veroeffentlicht");
+
+    // The history: who, when, what.
+    let text = editor.get("/redaktion/hund").await.text();
+    for what in [
+        "Angelegt",
+        "Gespeichert",
+        "Veröffentlicht",
+        "Wiederhergestellt",
+    ] {
+        assert!(text.contains(what), "{what}: {text}");
+    }
+    assert!(text.contains("<td>Erika Mustermann</td>"), "{text}");
+    let history = db.editor_changes("hund").await.unwrap();
+    let actions: Vec<_> = history
+        .iter()
+        .rev()
+        .map(|c| (c.version, c.action))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            (1, ChangeAction::Created),
+            (1, ChangeAction::Saved),
+            (1, ChangeAction::Published),
+            (2, ChangeAction::Created),
+            (2, ChangeAction::Saved),
+            (2, ChangeAction::Restored),
+            (2, ChangeAction::Restored),
+            (2, ChangeAction::Published),
+        ]
+    );
+    assert!(history.iter().all(|c| c.actor.name == "Erika Mustermann"
+        && c.actor.key.len() == 64
+        && c.at.ends_with('Z')));
+
+    // The citizen's draft stays on version 1; a new application gets 2.
+    let text = citizen.get("/forms/hund/hund").await.text();
+    assert!(text.contains("Der Hund</h1>"), "pinned to v1: {text}");
+    let mut newcomer = Browser {
+        app: app.clone(),
+        cookie: None,
+    };
+    newcomer.submit("/forms/hund/starten", &[]).await;
+    newcomer
+        .submit("/forms/hund/halter", &[("name", "Ida")])
+        .await;
+    let text = newcomer.get("/forms/hund/hund").await.text();
+    assert!(text.contains("Angaben zum Hund</h1>"), "v2: {text}");
+
+    // Retire: off the start page; begun applications can still finish.
+    let page = editor.submit("/redaktion/hund/zurueckziehen", &[]).await;
+    assert_eq!(page.location, "/redaktion/hund?zurueckgezogen");
+    assert!(!newcomer.get("/").await.text().contains("Hundeanmeldung"));
+    assert_eq!(
+        Browser {
+            app: app.clone(),
+            cookie: None
+        }
+        .get("/forms/hund")
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let saved = citizen
+        .submit("/forms/hund/hund", &[("gefaehrlich", "false")])
+        .await;
+    assert_eq!(saved.location, "/forms/hund/pruefen", "{}", saved.body);
+    let versions = db.editor_form_versions("hund").await.unwrap();
+    assert!(versions.iter().all(|v| v.state == VersionState::Withdrawn));
+    assert_eq!(
+        db.editor_changes("hund").await.unwrap()[0].action,
+        ChangeAction::Retired
+    );
+    // Retiring twice is refused.
+    let page = editor.submit("/redaktion/hund/zurueckziehen", &[]).await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+}
+
+async fn storage_keeps_versions_and_history(test_db: &TestDb) {
+    let db = &test_db.db;
+    let actor = Actor {
+        key: "k".repeat(64),
+        name: "Erika Mustermann".into(),
+    };
+    let definition = json!({"id": "f", "version": 1});
+    let created = db
+        .editor_write(
+            Write::CreateDraft {
+                form_id: "f",
+                version: 1,
+                title_de: "F",
+                definition: &definition,
+            },
+            ChangeAction::Created,
+            &actor,
+            1,
+            Some(&definition),
+        )
+        .await
+        .unwrap();
+    assert!(created);
+    // The same version again changes nothing and records nothing.
+    let again = db
+        .editor_write(
+            Write::CreateDraft {
+                form_id: "f",
+                version: 1,
+                title_de: "F",
+                definition: &definition,
+            },
+            ChangeAction::Created,
+            &actor,
+            1,
+            Some(&definition),
+        )
+        .await
+        .unwrap();
+    assert!(!again);
+    // Drafts are invisible to citizens.
+    assert_eq!(db.latest_published_version("f").await.unwrap(), None);
+    assert_eq!(db.released_form_version("f", 1).await.unwrap(), None);
+    let published = db
+        .editor_write(
+            Write::Publish {
+                form_id: "f",
+                version: 1,
+            },
+            ChangeAction::Published,
+            &actor,
+            1,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(published);
+    assert_eq!(db.latest_published_version("f").await.unwrap(), Some(1));
+    // A published version cannot be saved into.
+    let changed = json!({"id": "f", "version": 1, "x": 1});
+    let saved = db
+        .editor_write(
+            Write::SaveDraft {
+                form_id: "f",
+                version: 1,
+                title_de: "F2",
+                definition: &changed,
+            },
+            ChangeAction::Saved,
+            &actor,
+            1,
+            Some(&changed),
+        )
+        .await
+        .unwrap();
+    assert!(!saved);
+    let stored: Value =
+        serde_json::from_str(&db.form_version("f", 1).await.unwrap().unwrap().definition).unwrap();
+    assert_eq!(stored, definition);
+    // Retire: withdrawn, still readable for pinned drafts.
+    assert!(
+        db.editor_write(
+            Write::Retire { form_id: "f" },
+            ChangeAction::Retired,
+            &actor,
+            1,
+            None
+        )
+        .await
+        .unwrap()
+    );
+    assert_eq!(db.latest_published_version("f").await.unwrap(), None);
+    assert!(db.released_form_version("f", 1).await.unwrap().is_some());
+    let history = db.editor_changes("f").await.unwrap();
+    let actions: Vec<_> = history.iter().map(|c| c.action).collect();
+    assert_eq!(
+        actions,
+        [
+            ChangeAction::Retired,
+            ChangeAction::Published,
+            ChangeAction::Created
+        ]
+    );
+    let snapshot: Value = serde_json::from_str(history[2].definition.as_deref().unwrap()).unwrap();
+    assert_eq!(snapshot, definition);
+    assert_eq!(history[0].definition, None);
+    assert_eq!(history[0].actor, actor);
+    assert!(history[0].at >= history[2].at, "{history:?}");
+    assert!(db.editor_changes("other").await.unwrap().is_empty());
+}
+
+/// A document of ../shared/fim (next to the repository).
+fn shared_fim(name: &str) -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fim/").to_owned() + name;
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+async fn fim_import_and_the_quality_check_before_publishing(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+
+    // A FIM Stammdatenschema becomes the draft, with the import's report.
+    let page = editor
+        .upload("/redaktion/hund/import", &shared_fim("v2/simple.xml"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let text = page.text();
+    assert!(text.contains("Importiert und gespeichert"), "{text}");
+    assert!(text.contains("FIM-Import"), "{text}");
+    assert!(text.contains("XDatenfelder 2.0"), "{text}");
+    let draft = &db.editor_form_versions("hund").await.unwrap()[0];
+    assert_eq!((draft.version, draft.state), (1, VersionState::Draft));
+    let stored: Value = serde_json::from_str(&draft.definition).unwrap();
+    assert_eq!(stored["id"], "hund");
+    assert!(draft.definition.contains("\"fim\""), "FIM ids kept");
+    // A broken document is rejected with a clear message; the draft stays.
+    let page = editor
+        .upload(
+            "/redaktion/hund/import",
+            &shared_fim("v3/unknown-namespace.xml"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("<code>FIM</code>"), "{}", page.text());
+    assert_eq!(
+        db.editor_form_versions("hund").await.unwrap()[0].definition,
+        draft.definition
+    );
+
+    // The engine accepts a missing English label, the quality check does
+    // not: shown on the edit page, and publishing is refused.
+    let mut unlabelled = two_step_definition();
+    unlabelled["steps"][0]["fields"][0]["label"] = json!({"de": "Ihr Name"});
+    let saved = editor
+        .submit(
+            "/redaktion/hund/bearbeiten",
+            &[("definition", &unlabelled.to_string())],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let text = editor.get("/redaktion/hund/bearbeiten").await.text();
+    assert!(text.contains("Qualitätsprüfung"), "{text}");
+    assert!(text.contains("/steps/0/fields/0/label/en"), "{text}");
+    assert!(text.contains("href=\"/redaktion/hund/bearbeiten#definition\""));
+    let page = editor.submit("/redaktion/hund/veroeffentlichen", &[]).await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    let text = page.text();
+    assert!(text.contains("Nicht veröffentlicht"), "{text}");
+    assert!(text.contains("field_label_missing"), "{text}");
+    assert_eq!(
+        db.editor_form_versions("hund").await.unwrap()[0].state,
+        VersionState::Draft
+    );
+    // Fixed, it publishes.
+    editor
+        .submit(
+            "/redaktion/hund/bearbeiten",
+            &[("definition", &two_step_definition().to_string())],
+        )
+        .await;
+    let page = editor.submit("/redaktion/hund/veroeffentlichen", &[]).await;
+    assert_eq!(page.location, "/redaktion/hund?veroeffentlicht");
+}
+
+on_both_backends!(
+    fim_import_and_the_quality_check_before_publishing,
+    every_route_needs_the_editor_role,
+    the_list_shows_forms_versions_state_and_authority,
+    invalid_definitions_are_not_saved_and_the_text_is_kept,
+    the_preview_is_the_citizens_page_and_submits_nothing,
+    publishing_pins_versions_and_retiring_hides_the_form,
+    storage_keeps_versions_and_history,
+);
