@@ -550,6 +550,7 @@ async fn the_back_office_needs_a_staff_role(test_db: &TestDb) {
     assert!(text.contains("Sachbearbeitung für"));
     assert!(text.contains("lra-weimar") && text.contains("stadt-erfurt"));
     assert!(!text.contains("Formular-Redaktion"));
+    assert!(!text.contains("href=\"/redaktion\""));
     // The header links the back-office for staff.
     assert!(
         caseworker
@@ -571,6 +572,8 @@ async fn the_back_office_needs_a_staff_role(test_db: &TestDb) {
         .await
         .text();
     assert!(text.contains("Formular-Redaktion") && text.contains("Administration"));
+    // An editor finds the editor area from the back-office.
+    assert!(text.contains("href=\"/redaktion\""), "{text}");
     assert!(!text.contains("Sachbearbeitung für"));
 }
 

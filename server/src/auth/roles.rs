@@ -313,8 +313,12 @@ async fn back_office(State(state): State<AppState>, staff: RequireRole<AnyStaff>
         items_en.push("<li>Administrator</li>".to_owned());
     }
     if roles.editor {
-        items_de.push("<li>Formular-Redaktion</li>".to_owned());
-        items_en.push("<li>Form editor</li>".to_owned());
+        items_de.push(
+            "<li>Formular-Redaktion: <a href=\"/redaktion\">Formulare bearbeiten</a></li>"
+                .to_owned(),
+        );
+        items_en
+            .push("<li>Form editor: <a href=\"/redaktion?lang=en\">edit forms</a></li>".to_owned());
     }
     if !roles.caseworker_of.is_empty() {
         let authorities: Vec<String> = roles
