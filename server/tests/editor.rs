@@ -937,9 +937,7 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
     assert_eq!(history.len(), 3);
     assert!(history.iter().any(|c| c.action == ChangeAction::Saved));
     let mut bad = settings.to_vec();
-    bad[9] = ("retention_days", "viele");
-    bad.retain(|(n, _)| *n != "retention_days");
-    bad.push(("retention_days", "viele"));
+    bad[8] = ("retention_days", "viele");
     refused(db, &mut editor, &bad, "ganze Zahl von Tagen").await;
     let mut bad = settings.to_vec();
     bad[1] = ("title_de", "");
@@ -953,6 +951,10 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
             ("id", "nachweise"),
             ("title_de", "Nachweise"),
             ("title_en", "Evidence"),
+            ("field_id", "chip"),
+            ("field_type", "text"),
+            ("field_label_de", "Chipnummer"),
+            ("field_label_en", "Chip number"),
         ],
     )
     .await;
@@ -961,10 +963,10 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
         &[
             ("aktion", "feld_neu"),
             ("step", "2"),
-            ("id", "chip"),
-            ("type", "text"),
-            ("label_de", "Chipnummer"),
-            ("label_en", "Chip number"),
+            ("id", "foto"),
+            ("type", "date"),
+            ("label_de", "Geburtstag"),
+            ("label_en", "Birthday"),
         ],
     )
     .await;
@@ -991,6 +993,7 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
     assert_eq!(d["steps"][1]["id"], "nachweise");
     assert_eq!(d["steps"][1]["title"]["de"], "Belege");
     assert_eq!(d["steps"][1]["fields"][0]["id"], "chip");
+    assert_eq!(d["steps"][1]["fields"][1]["type"], "date");
     refused(
         db,
         &mut editor,
@@ -1010,6 +1013,10 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
             ("id", "halter"),
             ("title_de", "Doppelt"),
             ("title_en", "Twice"),
+            ("field_id", "z"),
+            ("field_type", "info"),
+            ("field_label_de", "Z"),
+            ("field_label_en", "Z"),
         ],
         "Nicht gespeichert",
     )
@@ -1031,6 +1038,7 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
             ("type", "select"),
             ("label_de", "Rasse"),
             ("label_en", "Breed"),
+            ("options", "dackel|Dackel|Dachshund"),
         ],
     )
     .await;

@@ -814,7 +814,7 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
             "feld_neu",
             &[("step", i.to_string())],
             &format!(
-                r#"<fieldset><legend>Neues Feld in „{name}“ <span lang="en">(new field)</span></legend>{}<div class="field"><label for="s{i}-new-type">Feldtyp <span lang="en">(field type)</span></label><select class="select" id="s{i}-new-type" name="type">{type_options}</select></div>{}{}{}</fieldset>"#,
+                r#"<fieldset><legend>Neues Feld in „{name}“ <span lang="en">(new field)</span></legend>{}<div class="field"><label for="s{i}-new-type">Feldtyp <span lang="en">(field type)</span></label><select class="select" id="s{i}-new-type" name="type">{type_options}</select></div>{}{}<div class="field"><label for="s{i}-new-options">Optionen bei Auswahlfeldern, eine je Zeile: Wert|Deutsch|English <span lang="en">(options of choice fields, one a line)</span></label><textarea class="textarea" id="s{i}-new-options" name="options" rows="3"></textarea></div>{}</fieldset>"#,
                 input(&format!("s{i}-new-id"), "id", "Kennung <span lang=\"en\">(id)</span>", ""),
                 input(&format!("s{i}-new-label_de"), "label_de", "Beschriftung (Deutsch)", ""),
                 input(&format!("s{i}-new-label_en"), "label_en", "Beschriftung (Englisch) <span lang=\"en\">(label, English)</span>", ""),
@@ -829,10 +829,13 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
         "schritt_neu",
         &[],
         &format!(
-            r#"<fieldset><legend>Neuer Schritt <span lang="en">(new step)</span></legend>{}{}{}{}</fieldset>"#,
+            r#"<fieldset><legend>Neuer Schritt <span lang="en">(new step)</span></legend>{}{}{}<p>Jeder Schritt braucht mindestens ein Feld: <span lang="en">(every step needs a field:)</span></p>{}<div class="field"><label for="new-step-field-type">Feldtyp des ersten Felds <span lang="en">(first field's type)</span></label><select class="select" id="new-step-field-type" name="field_type">{type_options}</select></div>{}{}{}</fieldset>"#,
             input("new-step-id", "id", "Kennung <span lang=\"en\">(id)</span>", ""),
             input("new-step-title_de", "title_de", "Titel (Deutsch)", ""),
             input("new-step-title_en", "title_en", "Titel (Englisch) <span lang=\"en\">(title, English)</span>", ""),
+            input("new-step-field-id", "field_id", "Kennung des ersten Felds <span lang=\"en\">(first field's id)</span>", ""),
+            input("new-step-field-label_de", "field_label_de", "Beschriftung des ersten Felds (Deutsch)", ""),
+            input("new-step-field-label_en", "field_label_en", "Beschriftung des ersten Felds (Englisch) <span lang=\"en\">(first field's label, English)</span>", ""),
             submit("Schritt hinzufügen <span lang=\"en\">(add step)</span>")
         ),
     ));

@@ -49,6 +49,43 @@ pub fn has_range(kind: &str) -> bool {
     kind == "number"
 }
 
+/// A field to add: id, type and label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewField {
+    pub id: String,
+    pub kind: String,
+    pub label_de: String,
+    pub label_en: String,
+    /// Choice fields: `value|Deutsch|English` lines.
+    pub options: String,
+}
+
+impl NewField {
+    fn from(get: &dyn Fn(&str) -> String, prefix: &str) -> Self {
+        NewField {
+            id: get(&format!("{prefix}id")).trim().to_owned(),
+            kind: get(&format!("{prefix}type")),
+            label_de: get(&format!("{prefix}label_de")),
+            label_en: get(&format!("{prefix}label_en")),
+            options: get(&format!("{prefix}options")),
+        }
+    }
+
+    fn to_json(&self) -> Result<Value, DefinitionError> {
+        if !FIELD_TYPES.iter().any(|(k, _, _)| *k == self.kind) {
+            return Err(problem("type", "unbekannter Feldtyp / unknown field type"));
+        }
+        let mut field = json!({"id": self.id, "type": self.kind, "label": text(&self.label_de, &self.label_en)});
+        if self.kind == "group" {
+            field["fields"] = json!([]);
+        }
+        if is_choice(&self.kind) {
+            field["options"] = Value::Array(parse_options(&self.options, "options")?);
+        }
+        Ok(field)
+    }
+}
+
 /// One change to the definition.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
@@ -65,10 +102,13 @@ pub enum Edit {
         /// `None`: anonymous; otherwise login with this trust level.
         login: Option<String>,
     },
+    /// A new last step with its first field (the engine wants at least
+    /// one field on every step).
     AddStep {
         id: String,
         title_de: String,
         title_en: String,
+        field: NewField,
     },
     StepTitle {
         step: usize,
@@ -84,10 +124,7 @@ pub enum Edit {
     },
     AddField {
         step: usize,
-        id: String,
-        kind: String,
-        label_de: String,
-        label_en: String,
+        field: NewField,
     },
     EditField {
         step: usize,
@@ -189,6 +226,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
             id: get("id").trim().to_owned(),
             title_de: get("title_de"),
             title_en: get("title_en"),
+            field: NewField::from(&get, "field_"),
         },
         "schritt_titel" => Edit::StepTitle {
             step: index(&get, "step").map_err(|e| vec![e])?,
@@ -204,10 +242,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
         },
         "feld_neu" => Edit::AddField {
             step: index(&get, "step").map_err(|e| vec![e])?,
-            id: get("id").trim().to_owned(),
-            kind: get("type"),
-            label_de: get("label_de"),
-            label_en: get("label_en"),
+            field: NewField::from(&get, ""),
         },
         "feld_bearbeiten" => {
             let mut errors = Vec::new();
@@ -433,9 +468,11 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
             id,
             title_de,
             title_en,
+            field,
         } => {
+            let field = field.to_json()?;
             steps(definition)?.push(json!({
-                "id": id, "title": text(title_de, title_en), "fields": []
+                "id": id, "title": text(title_de, title_en), "fields": [field]
             }));
         }
         Edit::StepTitle {
@@ -452,20 +489,8 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
         Edit::MoveStep { step, up } => {
             swap(steps(definition)?, *step, *up, &format!("$.steps[{step}]"))?;
         }
-        Edit::AddField {
-            step,
-            id,
-            kind,
-            label_de,
-            label_en,
-        } => {
-            if !FIELD_TYPES.iter().any(|(k, _, _)| k == kind) {
-                return Err(problem("type", "unbekannter Feldtyp / unknown field type"));
-            }
-            let mut field = json!({"id": id, "type": kind, "label": text(label_de, label_en)});
-            if kind == "group" {
-                field["fields"] = json!([]);
-            }
+        Edit::AddField { step, field } => {
+            let field = field.to_json()?;
             fields_of(definition, *step)?.push(field);
         }
         Edit::EditField {
@@ -514,14 +539,12 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
                 set_optional(object, "min", min.map(|v| json!(v)));
                 set_optional(object, "max", max.map(|v| json!(v)));
             }
-            if is_choice(&kind) {
-                if let Some(options) = options {
-                    // An empty list keeps a code list reference as it is.
-                    if options.is_empty() && object.contains_key("code_list") {
-                        object.remove("options");
-                    } else {
-                        object.insert("options".into(), Value::Array(options));
-                    }
+            if let Some(options) = options.filter(|_| is_choice(&kind)) {
+                // An empty list keeps a code list reference as it is.
+                if options.is_empty() && object.contains_key("code_list") {
+                    object.remove("options");
+                } else {
+                    object.insert("options".into(), Value::Array(options));
                 }
             }
         }
@@ -607,7 +630,13 @@ mod tests {
 
     #[test]
     fn steps_are_added_renamed_moved_and_deleted() {
-        let d = run(&[("aktion", "schritt_neu"), ("id", "c"), ("title_de", "C")]).unwrap();
+        let d = run(&[
+            ("aktion", "schritt_neu"),
+            ("id", "c"),
+            ("title_de", "C"),
+            ("field_type", "info"),
+        ])
+        .unwrap();
         assert_eq!(d["steps"][2]["id"], "c");
         let d = run(&[
             ("aktion", "schritt_verschieben"),
