@@ -936,6 +936,13 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
     let history = db.editor_changes("hund").await.unwrap();
     assert_eq!(history.len(), 3);
     assert!(history.iter().any(|c| c.action == ChangeAction::Saved));
+    // The history shows German local time, the stored UTC in `datetime`.
+    let page = editor.get("/redaktion/hund").await;
+    assert!(page.text().contains(" Uhr</time>"), "{}", page.text());
+    assert!(
+        page.text()
+            .contains(&format!("<time datetime=\"{}\">", history[0].at))
+    );
     let mut bad = settings.to_vec();
     bad[8] = ("retention_days", "viele");
     refused(db, &mut editor, &bad, "ganze Zahl von Tagen").await;

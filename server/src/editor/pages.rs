@@ -15,6 +15,41 @@ use super::{
     store::{Change, VersionState},
 };
 
+/// A stored UTC time (RFC 3339) in German local time:
+/// `1. Dezember 2026, 14:35 Uhr`; a text that is no such time as it is.
+pub fn german_when(at: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ];
+    let Ok(t) = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+    else {
+        return at.to_owned();
+    };
+    let t = crate::resume::german_time(t);
+    let month = MONTHS
+        .get(usize::from(u8::from(t.month())).saturating_sub(1))
+        .copied()
+        .unwrap_or("");
+    format!(
+        "{}. {month} {}, {:02}:{:02} Uhr",
+        t.day(),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
+}
+
 /// HTML-escapes `text` for element content and quoted attributes.
 pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -347,8 +382,9 @@ pub fn form(entry: &FormEntry, changes: &[Change], csrf: &str) -> String {
                 String::new()
             };
             format!(
-                r#"<tr><td><time datetime="{at}">{at}</time></td><td>{name}</td><td>{de} <span lang="en">({en})</span></td><td>{version}</td><td>{restore}</td></tr>"#,
+                r#"<tr><td><time datetime="{at}">{shown}</time></td><td>{name}</td><td>{de} <span lang="en">({en})</span></td><td>{version}</td><td>{restore}</td></tr>"#,
                 at = escape(&c.at),
+                shown = escape(&german_when(&c.at)),
                 name = escape(&c.actor.name),
                 version = c.version,
             )
@@ -841,4 +877,26 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
     ));
     out.push_str("</section>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::german_when;
+
+    #[test]
+    fn history_times_are_german_local_time() {
+        assert_eq!(
+            german_when("2026-12-01T13:35:07.123Z"),
+            "1. Dezember 2026, 14:35 Uhr"
+        );
+        assert_eq!(
+            german_when("2026-07-15T08:05:00.000Z"),
+            "15. Juli 2026, 10:05 Uhr"
+        );
+        assert_eq!(
+            german_when("2026-12-31T23:30:00.000Z"),
+            "1. Januar 2027, 00:30 Uhr"
+        );
+        assert_eq!(german_when("gestern"), "gestern");
+    }
 }
