@@ -869,6 +869,30 @@ async fn fim_import_and_the_quality_check_before_publishing(test_db: &TestDb) {
     assert_eq!(page.location, "/redaktion/hund?veroeffentlicht");
 }
 
+/// Every visible control of `html` has a `<label for>`, and no id is
+/// used twice (what a screen reader and axe-core need).
+fn labelled_with_unique_ids(html: &str) {
+    let mut ids = std::collections::HashSet::new();
+    for part in html.split(" id=\"").skip(1) {
+        let id = &part[..part.find('"').unwrap()];
+        assert!(ids.insert(id.to_owned()), "id {id} twice");
+    }
+    for tag in ["<input ", "<select ", "<textarea "] {
+        for part in html.split(tag).skip(1) {
+            let element = &part[..part.find('>').unwrap()];
+            if element.contains("type=\"hidden\"") {
+                continue;
+            }
+            let id = element.split("id=\"").nth(1).expect("an id");
+            let id = &id[..id.find('"').unwrap()];
+            assert!(
+                html.contains(&format!("<label for=\"{id}\">")),
+                "no label for {id}"
+            );
+        }
+    }
+}
+
 /// The stored draft's definition of form `hund`.
 async fn stored(db: &Db) -> Value {
     serde_json::from_str(&db.editor_form_versions("hund").await.unwrap()[0].definition).unwrap()
@@ -910,6 +934,7 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
     assert!(text.contains("<label for=\"title_de\">Titel (Deutsch)</label>"));
     assert!(text.contains("<label for=\"s1-f0-label_de\">"));
     assert!(text.contains("<option value=\"postal_code\">"));
+    labelled_with_unique_ids(&page.body);
 
     // Settings.
     let settings = [
