@@ -973,7 +973,14 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
     refused(db, &mut editor, &bad, "ganze Zahl von Tagen").await;
     let mut bad = settings.to_vec();
     bad[1] = ("title_de", "");
+    bad[5] = ("authority_id", "stadt-weimar");
     refused(db, &mut editor, &bad, "Nicht gespeichert").await;
+    // The input is kept on the page: the forms show what was entered.
+    let page = editor.submit("/redaktion/hund/struktur", &bad).await;
+    assert!(
+        page.text()
+            .contains("name=\"authority_id\" value=\"stadt-weimar\"")
+    );
 
     // Steps: add, rename, move, delete.
     change(

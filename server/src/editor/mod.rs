@@ -388,8 +388,33 @@ async fn structure_edit(
         Ok(draft) => draft,
         Err(e) => return failure(e, &back),
     };
-    match service::apply_structure(&draft.definition, &pairs) {
-        Ok(text) => save_text(&state, &session, &id, &text, &actor(&editor)).await,
+    let text = match service::apply_structure(&draft.definition, &pairs) {
+        Ok(text) => text,
+        Err(e) => return failure(e, &back),
+    };
+    match service::save(&state.db, &id, &text, &actor(&editor), ChangeAction::Saved).await {
+        Ok(_) => see_other(&format!("{back}?gespeichert")),
+        // Not saved: the problems, and the page shows the change as it
+        // was entered (JSON and forms), the stored draft unchanged.
+        Err(EditorError::Invalid(errors)) => {
+            let csrf = match token(&session).await {
+                Ok(t) => t,
+                Err(r) => return r,
+            };
+            pages::page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Fehler: Entwurf bearbeiten",
+                "",
+                &pages::edit(
+                    &id,
+                    draft.version,
+                    &text,
+                    &errors,
+                    &pages::structure(&id, &text, &csrf),
+                    &csrf,
+                ),
+            )
+        }
         Err(e) => failure(e, &back),
     }
 }
