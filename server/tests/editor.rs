@@ -1,6 +1,7 @@
 //! The form editor (`/redaktion`) through the router: the editor role on
 //! every route (anonymous → login, citizen → 403, editor → the page),
-//! creating a form, the JSON view (invalid text kept with the problems
+//! creating a form, structured editing (settings, steps, fields), the
+//! JSON view (invalid text kept with the problems
 //! and their location), import and export, the preview with the
 //! citizen's step page (errors, a conditional field, the fee, a test
 //! submission that stores nothing), publishing, pinned versions, new
