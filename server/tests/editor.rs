@@ -1,6 +1,7 @@
 //! The form editor (`/redaktion`) through the router: the editor role on
 //! every route (anonymous → login, citizen → 403, editor → the page),
-//! creating a form, the JSON view (invalid text kept with the problems
+//! creating a form, structured editing (settings, steps, fields), the
+//! JSON view (invalid text kept with the problems
 //! and their location), import and export, the preview with the
 //! citizen's step page (errors, a conditional field, the fee, a test
 //! submission that stores nothing), publishing, pinned versions, new
@@ -271,6 +272,7 @@ async fn every_route_needs_the_editor_role(test_db: &TestDb) {
         "/redaktion/hund/entwurf",
         "/redaktion/hund/bearbeiten",
         "/redaktion/hund/import",
+        "/redaktion/hund/struktur",
         "/redaktion/hund/veroeffentlichen",
         "/redaktion/hund/zurueckziehen",
         "/redaktion/hund/wiederherstellen",
@@ -868,7 +870,349 @@ async fn fim_import_and_the_quality_check_before_publishing(test_db: &TestDb) {
     assert_eq!(page.location, "/redaktion/hund?veroeffentlicht");
 }
 
+/// Every visible control of `html` has a `<label for>`, and no id is
+/// used twice (what a screen reader and axe-core need).
+fn labelled_with_unique_ids(html: &str) {
+    let mut ids = std::collections::HashSet::new();
+    for part in html.split(" id=\"").skip(1) {
+        let id = &part[..part.find('"').unwrap()];
+        assert!(ids.insert(id.to_owned()), "id {id} twice");
+    }
+    for tag in ["<input ", "<select ", "<textarea "] {
+        for part in html.split(tag).skip(1) {
+            let element = &part[..part.find('>').unwrap()];
+            if element.contains("type=\"hidden\"") {
+                continue;
+            }
+            let id = element.split("id=\"").nth(1).expect("an id");
+            let id = &id[..id.find('"').unwrap()];
+            assert!(
+                html.contains(&format!("<label for=\"{id}\">")),
+                "no label for {id}"
+            );
+        }
+    }
+}
+
+/// The stored draft's definition of form `hund`.
+async fn stored(db: &Db) -> Value {
+    serde_json::from_str(&db.editor_form_versions("hund").await.unwrap()[0].definition).unwrap()
+}
+
+/// Posts one structured change and expects it saved.
+async fn change(editor: &mut Browser, pairs: &[(&str, &str)]) {
+    let page = editor.submit("/redaktion/hund/struktur", pairs).await;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "{pairs:?}: {}",
+        page.text()
+    );
+    assert_eq!(page.location, "/redaktion/hund/bearbeiten?gespeichert");
+}
+
+/// Posts one structured change and expects it refused with `message`,
+/// the draft and its history unchanged.
+async fn refused(db: &Db, editor: &mut Browser, pairs: &[(&str, &str)], message: &str) {
+    let before = stored(db).await;
+    let history = db.editor_changes("hund").await.unwrap().len();
+    let page = editor.submit("/redaktion/hund/struktur", pairs).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{pairs:?}");
+    let text = page.text();
+    assert!(text.contains(message), "{pairs:?}: {text}");
+    assert_eq!(stored(db).await, before, "{pairs:?}");
+    assert_eq!(db.editor_changes("hund").await.unwrap().len(), history);
+}
+
+async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    let text = page.text();
+    assert!(text.contains("Bearbeiten ohne JSON"), "{text}");
+    assert!(text.contains("<label for=\"title_de\">Titel (Deutsch)</label>"));
+    assert!(text.contains("<label for=\"s1-f0-label_de\">"));
+    assert!(text.contains("<option value=\"postal_code\">"));
+    labelled_with_unique_ids(&page.body);
+
+    // Settings.
+    let settings = [
+        ("aktion", "einstellungen"),
+        ("title_de", "Hund anmelden"),
+        ("title_en", "Register a dog"),
+        ("description_de", "Für Hundehalter"),
+        ("description_en", "For dog owners"),
+        ("authority_id", "stadt-jena"),
+        ("authority_de", "Stadt Jena"),
+        ("authority_en", "City of Jena"),
+        ("retention_days", "60"),
+        ("access", "service_account"),
+        ("min_trust_level", "substanziell"),
+    ];
+    change(&mut editor, &settings).await;
+    let d = stored(db).await;
+    assert_eq!(d["title"]["de"], "Hund anmelden");
+    assert_eq!(d["description"]["en"], "For dog owners");
+    assert_eq!(d["authority"]["name"]["de"], "Stadt Jena");
+    assert_eq!(d["retention_days"], 60);
+    assert_eq!(d["access"]["kind"], "service_account");
+    assert_eq!(d["access"]["min_trust_level"], "substanziell");
+    let history = db.editor_changes("hund").await.unwrap();
+    assert_eq!(history.len(), 3);
+    assert!(history.iter().any(|c| c.action == ChangeAction::Saved));
+    // The history shows German local time, the stored UTC in `datetime`.
+    let page = editor.get("/redaktion/hund").await;
+    assert!(page.text().contains(" Uhr</time>"), "{}", page.text());
+    assert!(
+        page.text()
+            .contains(&format!("<time datetime=\"{}\">", history[0].at))
+    );
+    let mut bad = settings.to_vec();
+    bad[8] = ("retention_days", "viele");
+    refused(db, &mut editor, &bad, "ganze Zahl von Tagen").await;
+    let mut bad = settings.to_vec();
+    bad[1] = ("title_de", "");
+    bad[5] = ("authority_id", "stadt-weimar");
+    refused(db, &mut editor, &bad, "Nicht gespeichert").await;
+    // The input is kept on the page: the forms show what was entered.
+    let page = editor.submit("/redaktion/hund/struktur", &bad).await;
+    assert!(
+        page.text()
+            .contains("name=\"authority_id\" value=\"stadt-weimar\"")
+    );
+
+    // Steps: add, rename, move, delete.
+    change(
+        &mut editor,
+        &[
+            ("aktion", "schritt_neu"),
+            ("id", "nachweise"),
+            ("title_de", "Nachweise"),
+            ("title_en", "Evidence"),
+            ("field_id", "chip"),
+            ("field_type", "text"),
+            ("field_label_de", "Chipnummer"),
+            ("field_label_en", "Chip number"),
+        ],
+    )
+    .await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_neu"),
+            ("step", "2"),
+            ("id", "foto"),
+            ("type", "date"),
+            ("label_de", "Geburtstag"),
+            ("label_en", "Birthday"),
+        ],
+    )
+    .await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "schritt_titel"),
+            ("step", "2"),
+            ("title_de", "Belege"),
+            ("title_en", "Proof"),
+        ],
+    )
+    .await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "schritt_verschieben"),
+            ("step", "2"),
+            ("richtung", "hoch"),
+        ],
+    )
+    .await;
+    let d = stored(db).await;
+    assert_eq!(d["steps"][1]["id"], "nachweise");
+    assert_eq!(d["steps"][1]["title"]["de"], "Belege");
+    assert_eq!(d["steps"][1]["fields"][0]["id"], "chip");
+    assert_eq!(d["steps"][1]["fields"][1]["type"], "date");
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "schritt_verschieben"),
+            ("step", "0"),
+            ("richtung", "hoch"),
+        ],
+        "ganz oben",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "schritt_neu"),
+            ("id", "halter"),
+            ("title_de", "Doppelt"),
+            ("title_en", "Twice"),
+            ("field_id", "z"),
+            ("field_type", "info"),
+            ("field_label_de", "Z"),
+            ("field_label_en", "Z"),
+        ],
+        "Nicht gespeichert",
+    )
+    .await;
+    change(
+        &mut editor,
+        &[("aktion", "schritt_loeschen"), ("step", "1")],
+    )
+    .await;
+    assert_eq!(stored(db).await["steps"].as_array().unwrap().len(), 2);
+
+    // Fields: add a choice, edit it with options, limits, move, delete.
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_neu"),
+            ("step", "0"),
+            ("id", "rasse"),
+            ("type", "select"),
+            ("label_de", "Rasse"),
+            ("label_en", "Breed"),
+            ("options", "dackel|Dackel|Dachshund"),
+        ],
+    )
+    .await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_bearbeiten"),
+            ("step", "0"),
+            ("field", "1"),
+            ("label_de", "Rasse des Hundes"),
+            ("label_en", "Breed of the dog"),
+            ("hint_de", "Bei Mischlingen: Mischling"),
+            ("hint_en", "Mixed: mixed"),
+            ("required", "ja"),
+            ("options", "dackel|Dackel|Dachshund\nmix|Mischling|Mixed"),
+        ],
+    )
+    .await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_bearbeiten"),
+            ("step", "0"),
+            ("field", "0"),
+            ("label_de", "Ihr Name"),
+            ("label_en", "Your name"),
+            ("max_length", "40"),
+        ],
+    )
+    .await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_verschieben"),
+            ("step", "0"),
+            ("field", "1"),
+            ("richtung", "hoch"),
+        ],
+    )
+    .await;
+    let d = stored(db).await;
+    let rasse = &d["steps"][0]["fields"][0];
+    assert_eq!(rasse["id"], "rasse");
+    assert_eq!(rasse["required"], true);
+    assert_eq!(rasse["hint"]["de"], "Bei Mischlingen: Mischling");
+    assert_eq!(rasse["options"][1]["label"]["en"], "Mixed");
+    let name = &d["steps"][0]["fields"][1];
+    assert_eq!(name["max_length"], 40);
+    assert!(name.get("required").is_none(), "unchecked: not required");
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    assert!(
+        page.text()
+            .contains("dackel|Dackel|Dachshund\nmix|Mischling|Mixed")
+    );
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "feld_bearbeiten"),
+            ("step", "0"),
+            ("field", "1"),
+            ("label_de", "Name"),
+            ("label_en", "Name"),
+            ("max_length", "lang"),
+        ],
+        "keine gültige Zahl",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "feld_bearbeiten"),
+            ("step", "0"),
+            ("field", "0"),
+            ("label_de", "Rasse"),
+            ("label_en", "Breed"),
+            ("options", "nur ein Teil"),
+        ],
+        "Zeile 1",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "feld_neu"),
+            ("step", "0"),
+            ("id", "name"),
+            ("type", "text"),
+            ("label_de", "Doppelt"),
+            ("label_en", "Twice"),
+        ],
+        "Nicht gespeichert",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "feld_neu"),
+            ("step", "0"),
+            ("id", "x"),
+            ("type", "telepathy"),
+            ("label_de", "X"),
+            ("label_en", "X"),
+        ],
+        "unbekannter Feldtyp",
+    )
+    .await;
+    change(
+        &mut editor,
+        &[("aktion", "feld_loeschen"), ("step", "0"), ("field", "0")],
+    )
+    .await;
+    let d = stored(db).await;
+    assert_eq!(d["steps"][0]["fields"].as_array().unwrap().len(), 1);
+    assert_eq!(d["steps"][0]["fields"][0]["id"], "name");
+
+    // A citizen is refused, and nothing changes.
+    let before = stored(db).await;
+    let mut citizen = citizen(db, &app).await;
+    let page = citizen
+        .submit(
+            "/redaktion/hund/struktur",
+            &[("aktion", "schritt_loeschen"), ("step", "0")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(stored(db).await, before);
+}
+
 on_both_backends!(
+    structured_editing_saves_through_the_engine_check,
     fim_import_and_the_quality_check_before_publishing,
     every_route_needs_the_editor_role,
     the_list_shows_forms_versions_state_and_authority,

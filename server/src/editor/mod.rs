@@ -11,6 +11,7 @@
 //! POST /redaktion/{id}/entwurf             new draft from the newest version
 //! GET  /redaktion/{id}/bearbeiten          the draft's JSON (expert view)
 //! POST /redaktion/{id}/bearbeiten          save (only if valid) / paste import
+//! POST /redaktion/{id}/struktur           one structured change (aktion=…), saved like the JSON view
 //! POST /redaktion/{id}/import              import a JSON file or a FIM XML (multipart)
 //! GET  /redaktion/{id}/export?version=N    JSON download (default: newest)
 //! POST /redaktion/{id}/veroeffentlichen    publish the draft (definition + quality check)
@@ -33,6 +34,7 @@ pub mod pages;
 pub mod preview;
 pub mod service;
 pub mod store;
+pub mod structure;
 
 use amtsweg_forms::{DefinitionError, Form, Lang};
 use axum::{
@@ -64,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .route("/redaktion/{id}", get(form_page))
         .route("/redaktion/{id}/entwurf", post(new_draft))
         .route("/redaktion/{id}/bearbeiten", get(edit).post(save))
+        .route("/redaktion/{id}/struktur", post(structure_edit))
         .route("/redaktion/{id}/import", post(import))
         .route("/redaktion/{id}/export", get(export))
         .route("/redaktion/{id}/veroeffentlichen", post(publish))
@@ -282,7 +285,11 @@ async fn edit(
                     draft.version,
                     &pretty(&draft.definition),
                     &[],
-                    &pages::quality(&id, &problems, false),
+                    &format!(
+                        "{}{}",
+                        pages::quality(&id, &problems, false),
+                        pages::structure(&id, &draft.definition, &csrf)
+                    ),
                     &csrf,
                 ),
             )
@@ -365,6 +372,51 @@ async fn save(
 ) -> Response {
     let text = value(&pairs, "definition").to_owned();
     save_text(&state, &session, &id, &text, &actor(&editor)).await
+}
+
+/// One structured change: applied to the draft's definition and saved
+/// through the JSON view's path (engine check, history entry "saved").
+async fn structure_edit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    editor: RequireRole<Editor>,
+    session: Session,
+    CsrfForm(pairs): CsrfForm,
+) -> Response {
+    let back = format!("/redaktion/{id}/bearbeiten");
+    let draft = match service::draft(&state.db, &id).await {
+        Ok(draft) => draft,
+        Err(e) => return failure(e, &back),
+    };
+    let text = match service::apply_structure(&draft.definition, &pairs) {
+        Ok(text) => text,
+        Err(e) => return failure(e, &back),
+    };
+    match service::save(&state.db, &id, &text, &actor(&editor), ChangeAction::Saved).await {
+        Ok(_) => see_other(&format!("{back}?gespeichert")),
+        // Not saved: the problems, and the page shows the change as it
+        // was entered (JSON and forms), the stored draft unchanged.
+        Err(EditorError::Invalid(errors)) => {
+            let csrf = match token(&session).await {
+                Ok(t) => t,
+                Err(r) => return r,
+            };
+            pages::page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Fehler: Entwurf bearbeiten",
+                "",
+                &pages::edit(
+                    &id,
+                    draft.version,
+                    &text,
+                    &errors,
+                    &pages::structure(&id, &text, &csrf),
+                    &csrf,
+                ),
+            )
+        }
+        Err(e) => failure(e, &back),
+    }
 }
 
 async fn import(

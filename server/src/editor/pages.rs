@@ -15,6 +15,41 @@ use super::{
     store::{Change, VersionState},
 };
 
+/// A stored UTC time (RFC 3339) in German local time:
+/// `1. Dezember 2026, 14:35 Uhr`; a text that is no such time as it is.
+pub fn german_when(at: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ];
+    let Ok(t) = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+    else {
+        return at.to_owned();
+    };
+    let t = crate::resume::german_time(t);
+    let month = MONTHS
+        .get(usize::from(u8::from(t.month())).saturating_sub(1))
+        .copied()
+        .unwrap_or("");
+    format!(
+        "{}. {month} {}, {:02}:{:02} Uhr",
+        t.day(),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
+}
+
 /// HTML-escapes `text` for element content and quoted attributes.
 pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -347,8 +382,9 @@ pub fn form(entry: &FormEntry, changes: &[Change], csrf: &str) -> String {
                 String::new()
             };
             format!(
-                r#"<tr><td><time datetime="{at}">{at}</time></td><td>{name}</td><td>{de} <span lang="en">({en})</span></td><td>{version}</td><td>{restore}</td></tr>"#,
+                r#"<tr><td><time datetime="{at}">{shown}</time></td><td>{name}</td><td>{de} <span lang="en">({en})</span></td><td>{version}</td><td>{restore}</td></tr>"#,
                 at = escape(&c.at),
+                shown = escape(&german_when(&c.at)),
                 name = escape(&c.actor.name),
                 version = c.version,
             )
@@ -492,4 +528,375 @@ pub fn preview_done(form_id: &str) -> String {
 <p><a href="/redaktion/{}">Zurück zum Formular <span lang="en">(back to the form)</span></a></p>"#,
         escape(form_id)
     )
+}
+
+/// One structured-change form posting to `/redaktion/{id}/struktur`.
+fn change_form(
+    base: &str,
+    csrf: &str,
+    action: &str,
+    hidden: &[(&str, String)],
+    body: &str,
+) -> String {
+    let hidden: String = hidden
+        .iter()
+        .map(|(n, v)| format!(r#"<input type="hidden" name="{n}" value="{}">"#, escape(v)))
+        .collect();
+    format!(
+        r#"<form method="post" action="{base}/struktur" class="structure-form">{}<input type="hidden" name="aktion" value="{action}">{hidden}{body}</form>"#,
+        csrf_field(csrf)
+    )
+}
+
+fn input(id: &str, name: &str, label: &str, value: &str) -> String {
+    format!(
+        r#"<div class="field"><label for="{id}">{label}</label><input class="input" type="text" id="{id}" name="{name}" value="{}"></div>"#,
+        escape(value)
+    )
+}
+
+fn submit(label: &str) -> String {
+    format!(r#"<button type="submit" class="button button--secondary">{label}</button>"#)
+}
+
+/// The structured editing of the draft (settings, steps, fields): plain
+/// forms, each posting one change to `/redaktion/{id}/struktur`.
+pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
+    use super::structure::{FIELD_TYPES, has_length, has_range, is_choice, options_text};
+    let Ok(d) = serde_json::from_str::<serde_json::Value>(definition) else {
+        return String::new();
+    };
+    let base = escape(&format!("/redaktion/{form_id}"));
+    let s = |v: &serde_json::Value, p: &str| {
+        v.pointer(p)
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let login = s(&d, "/access/kind") == "service_account";
+    let trust = s(&d, "/access/min_trust_level");
+    let trust_options: String = [
+        ("basis", "Basis"),
+        ("substanziell", "Substanziell"),
+        ("hoch", "Hoch"),
+    ]
+    .iter()
+    .map(|(v, l)| {
+        let sel = if *v == trust { " selected" } else { "" };
+        format!(r#"<option value="{v}"{sel}>{l}</option>"#)
+    })
+    .collect();
+    let retention = d
+        .get("retention_days")
+        .and_then(|v| v.as_u64())
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    let settings = change_form(
+        &base,
+        csrf,
+        "einstellungen",
+        &[],
+        &format!(
+            r#"<fieldset><legend>Formular <span lang="en">(form settings)</span></legend>
+{}{}
+<div class="field"><label for="description_de">Beschreibung (Deutsch)</label><textarea class="textarea" id="description_de" name="description_de" rows="3">{}</textarea></div>
+<div class="field"><label for="description_en">Beschreibung (Englisch) <span lang="en">(description, English)</span></label><textarea class="textarea" id="description_en" name="description_en" rows="3">{}</textarea></div>
+{}{}{}{}
+<fieldset><legend>Zugang <span lang="en">(access)</span></legend>
+<div class="radio"><input type="radio" id="access-anonymous" name="access" value="anonymous"{}><label for="access-anonymous">Ohne Anmeldung <span lang="en">(anonymous)</span></label></div>
+<div class="radio"><input type="radio" id="access-login" name="access" value="service_account"{}><label for="access-login">Mit Servicekonto-Anmeldung <span lang="en">(login)</span></label></div>
+</fieldset>
+<div class="field"><label for="min_trust_level">Mindestvertrauensniveau bei Anmeldung <span lang="en">(minimum trust level)</span></label><select class="select" id="min_trust_level" name="min_trust_level">{trust_options}</select></div>
+{}</fieldset>"#,
+            input(
+                "title_de",
+                "title_de",
+                "Titel (Deutsch)",
+                &s(&d, "/title/de")
+            ),
+            input(
+                "title_en",
+                "title_en",
+                "Titel (Englisch) <span lang=\"en\">(title, English)</span>",
+                &s(&d, "/title/en")
+            ),
+            escape(&s(&d, "/description/de")),
+            escape(&s(&d, "/description/en")),
+            input(
+                "authority_id",
+                "authority_id",
+                "Kennung der Behörde <span lang=\"en\">(authority id)</span>",
+                &s(&d, "/authority/id")
+            ),
+            input(
+                "authority_de",
+                "authority_de",
+                "Empfangende Behörde (Deutsch) <span lang=\"en\">(receiving authority)</span>",
+                &s(&d, "/authority/name/de")
+            ),
+            input(
+                "authority_en",
+                "authority_en",
+                "Empfangende Behörde (Englisch) <span lang=\"en\">(receiving authority, English)</span>",
+                &s(&d, "/authority/name/en")
+            ),
+            input(
+                "retention_days",
+                "retention_days",
+                "Aufbewahrung in Tagen <span lang=\"en\">(retention days)</span>",
+                &retention
+            ),
+            if login { "" } else { " checked" },
+            if login { " checked" } else { "" },
+            submit("Einstellungen speichern <span lang=\"en\">(save settings)</span>"),
+        ),
+    );
+    let empty = Vec::new();
+    let steps = d.get("steps").and_then(|v| v.as_array()).unwrap_or(&empty);
+    let mut out = format!(
+        r#"<section class="structure" aria-labelledby="structure-heading">
+<h2 id="structure-heading">Bearbeiten ohne JSON <span lang="en">(structured editing)</span></h2>
+<p>Jede Änderung wird wie in der Expertenansicht geprüft und gespeichert. <span lang="en">Every change is checked and saved as in the expert view.</span></p>
+{settings}"#
+    );
+    let type_options: String = FIELD_TYPES
+        .iter()
+        .map(|(k, de, en)| format!(r#"<option value="{k}">{de} ({en})</option>"#))
+        .collect();
+    for (i, step) in steps.iter().enumerate() {
+        let title = s(step, "/title/de");
+        let at = [("step", i.to_string())];
+        let name = escape(&title);
+        out.push_str(&format!(
+            r#"<section class="structure-step" aria-labelledby="step-{i}-heading"><h3 id="step-{i}-heading">Schritt {n}: {name}</h3>"#,
+            n = i + 1
+        ));
+        out.push_str(&change_form(
+            &base,
+            csrf,
+            "schritt_titel",
+            &at,
+            &format!(
+                "{}{}{}",
+                input(
+                    &format!("s{i}-title_de"),
+                    "title_de",
+                    "Titel des Schritts (Deutsch)",
+                    &title
+                ),
+                input(
+                    &format!("s{i}-title_en"),
+                    "title_en",
+                    "Titel des Schritts (Englisch) <span lang=\"en\">(step title, English)</span>",
+                    &s(step, "/title/en")
+                ),
+                submit("Titel speichern <span lang=\"en\">(save title)</span>")
+            ),
+        ));
+        let up = [("step", i.to_string()), ("richtung", "hoch".to_owned())];
+        let down = [("step", i.to_string()), ("richtung", "runter".to_owned())];
+        out.push_str(r#"<div class="actions">"#);
+        if i > 0 {
+            out.push_str(&change_form(
+                &base,
+                csrf,
+                "schritt_verschieben",
+                &up,
+                &submit(&format!(
+                    "„{name}“ nach oben <span lang=\"en\">(move up)</span>"
+                )),
+            ));
+        }
+        if i + 1 < steps.len() {
+            out.push_str(&change_form(
+                &base,
+                csrf,
+                "schritt_verschieben",
+                &down,
+                &submit(&format!(
+                    "„{name}“ nach unten <span lang=\"en\">(move down)</span>"
+                )),
+            ));
+        }
+        out.push_str(&change_form(
+            &base,
+            csrf,
+            "schritt_loeschen",
+            &at,
+            &submit(&format!(
+                "Schritt „{name}“ löschen <span lang=\"en\">(delete step)</span>"
+            )),
+        ));
+        out.push_str("</div>");
+        let fields = step
+            .get("fields")
+            .and_then(|v| v.as_array())
+            .unwrap_or(&empty);
+        for (j, field) in fields.iter().enumerate() {
+            let kind = s(field, "/type");
+            let p = format!("s{i}-f{j}");
+            let label = escape(&s(field, "/label/de"));
+            let at = [("step", i.to_string()), ("field", j.to_string())];
+            let number = |key: &str| field.get(key).map(|v| v.to_string()).unwrap_or_default();
+            let mut body = format!(
+                "{}{}{}{}",
+                input(
+                    &format!("{p}-label_de"),
+                    "label_de",
+                    "Beschriftung (Deutsch)",
+                    &s(field, "/label/de")
+                ),
+                input(
+                    &format!("{p}-label_en"),
+                    "label_en",
+                    "Beschriftung (Englisch) <span lang=\"en\">(label, English)</span>",
+                    &s(field, "/label/en")
+                ),
+                input(
+                    &format!("{p}-hint_de"),
+                    "hint_de",
+                    "Hinweis (Deutsch)",
+                    &s(field, "/hint/de")
+                ),
+                input(
+                    &format!("{p}-hint_en"),
+                    "hint_en",
+                    "Hinweis (Englisch) <span lang=\"en\">(hint, English)</span>",
+                    &s(field, "/hint/en")
+                ),
+            );
+            let checked = if field.get("required").and_then(|v| v.as_bool()) == Some(true) {
+                " checked"
+            } else {
+                ""
+            };
+            body.push_str(&format!(
+                r#"<div class="checkbox"><input type="checkbox" id="{p}-required" name="required" value="ja"{checked}><label for="{p}-required">Pflichtfeld <span lang="en">(required)</span></label></div>"#
+            ));
+            if has_length(&kind) {
+                body.push_str(&input(
+                    &format!("{p}-max_length"),
+                    "max_length",
+                    "Höchstlänge in Zeichen <span lang=\"en\">(max length)</span>",
+                    &number("max_length"),
+                ));
+            }
+            if has_range(&kind) {
+                body.push_str(&input(
+                    &format!("{p}-min"),
+                    "min",
+                    "Kleinster Wert <span lang=\"en\">(minimum)</span>",
+                    &number("min"),
+                ));
+                body.push_str(&input(
+                    &format!("{p}-max"),
+                    "max",
+                    "Größter Wert <span lang=\"en\">(maximum)</span>",
+                    &number("max"),
+                ));
+            }
+            if is_choice(&kind) {
+                body.push_str(&format!(
+                    r#"<div class="field"><label for="{p}-options">Optionen, eine je Zeile: Wert|Deutsch|English <span lang="en">(options, one a line)</span></label><textarea class="textarea" id="{p}-options" name="options" rows="4">{}</textarea></div>"#,
+                    escape(&options_text(field))
+                ));
+            }
+            body.push_str(&submit(
+                "Feld speichern <span lang=\"en\">(save field)</span>",
+            ));
+            out.push_str(&format!(
+                r#"<details class="structure-field"><summary>Feld „{label}“ (<code>{}</code>, {})</summary>"#,
+                escape(&s(field, "/id")),
+                escape(&kind)
+            ));
+            out.push_str(&change_form(&base, csrf, "feld_bearbeiten", &at, &body));
+            out.push_str(r#"<div class="actions">"#);
+            let moved = |dir: &str, text: &str| {
+                let hidden = [
+                    ("step", i.to_string()),
+                    ("field", j.to_string()),
+                    ("richtung", dir.to_owned()),
+                ];
+                change_form(&base, csrf, "feld_verschieben", &hidden, &submit(text))
+            };
+            if j > 0 {
+                let f = moved(
+                    "hoch",
+                    &format!("„{label}“ nach oben <span lang=\"en\">(move up)</span>"),
+                );
+                out.push_str(&f);
+            }
+            if j + 1 < fields.len() {
+                let f = moved(
+                    "runter",
+                    &format!("„{label}“ nach unten <span lang=\"en\">(move down)</span>"),
+                );
+                out.push_str(&f);
+            }
+            out.push_str(&change_form(
+                &base,
+                csrf,
+                "feld_loeschen",
+                &at,
+                &submit(&format!(
+                    "Feld „{label}“ löschen <span lang=\"en\">(delete field)</span>"
+                )),
+            ));
+            out.push_str("</div></details>");
+        }
+        out.push_str(&change_form(
+            &base,
+            csrf,
+            "feld_neu",
+            &[("step", i.to_string())],
+            &format!(
+                r#"<fieldset><legend>Neues Feld in „{name}“ <span lang="en">(new field)</span></legend>{}<div class="field"><label for="s{i}-new-type">Feldtyp <span lang="en">(field type)</span></label><select class="select" id="s{i}-new-type" name="type">{type_options}</select></div>{}{}<div class="field"><label for="s{i}-new-options">Optionen bei Auswahlfeldern, eine je Zeile: Wert|Deutsch|English <span lang="en">(options of choice fields, one a line)</span></label><textarea class="textarea" id="s{i}-new-options" name="options" rows="3"></textarea></div>{}</fieldset>"#,
+                input(&format!("s{i}-new-id"), "id", "Kennung <span lang=\"en\">(id)</span>", ""),
+                input(&format!("s{i}-new-label_de"), "label_de", "Beschriftung (Deutsch)", ""),
+                input(&format!("s{i}-new-label_en"), "label_en", "Beschriftung (Englisch) <span lang=\"en\">(label, English)</span>", ""),
+                submit("Feld hinzufügen <span lang=\"en\">(add field)</span>")
+            ),
+        ));
+        out.push_str("</section>");
+    }
+    out.push_str(&change_form(
+        &base,
+        csrf,
+        "schritt_neu",
+        &[],
+        &format!(
+            r#"<fieldset><legend>Neuer Schritt <span lang="en">(new step)</span></legend>{}{}{}<p>Jeder Schritt braucht mindestens ein Feld: <span lang="en">(every step needs a field:)</span></p>{}<div class="field"><label for="new-step-field-type">Feldtyp des ersten Felds <span lang="en">(first field's type)</span></label><select class="select" id="new-step-field-type" name="field_type">{type_options}</select></div>{}{}{}</fieldset>"#,
+            input("new-step-id", "id", "Kennung <span lang=\"en\">(id)</span>", ""),
+            input("new-step-title_de", "title_de", "Titel (Deutsch)", ""),
+            input("new-step-title_en", "title_en", "Titel (Englisch) <span lang=\"en\">(title, English)</span>", ""),
+            input("new-step-field-id", "field_id", "Kennung des ersten Felds <span lang=\"en\">(first field's id)</span>", ""),
+            input("new-step-field-label_de", "field_label_de", "Beschriftung des ersten Felds (Deutsch)", ""),
+            input("new-step-field-label_en", "field_label_en", "Beschriftung des ersten Felds (Englisch) <span lang=\"en\">(first field's label, English)</span>", ""),
+            submit("Schritt hinzufügen <span lang=\"en\">(add step)</span>")
+        ),
+    ));
+    out.push_str("</section>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::german_when;
+
+    #[test]
+    fn history_times_are_german_local_time() {
+        assert_eq!(
+            german_when("2026-12-01T13:35:07.123Z"),
+            "1. Dezember 2026, 14:35 Uhr"
+        );
+        assert_eq!(
+            german_when("2026-07-15T08:05:00.000Z"),
+            "15. Juli 2026, 10:05 Uhr"
+        );
+        assert_eq!(
+            german_when("2026-12-31T23:30:00.000Z"),
+            "1. Januar 2027, 00:30 Uhr"
+        );
+        assert_eq!(german_when("gestern"), "gestern");
+    }
 }

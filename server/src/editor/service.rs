@@ -113,6 +113,21 @@ pub fn check(text: &str, form_id: &str, version: u32) -> Result<(Value, String),
     Ok((value, title))
 }
 
+/// The draft's definition `text` with the structured change the posted
+/// `pairs` describe, as pretty JSON (not yet checked by the engine).
+pub fn apply_structure(text: &str, pairs: &[(String, String)]) -> Result<String, EditorError> {
+    let edit = super::structure::parse(pairs).map_err(EditorError::Invalid)?;
+    let mut value: Value = serde_json::from_str(text).map_err(|e| {
+        EditorError::Invalid(vec![error(
+            "$",
+            &format!("kein gültiges JSON / not valid JSON: {e}"),
+        )])
+    })?;
+    super::structure::apply(&mut value, &edit).map_err(|e| EditorError::Invalid(vec![e]))?;
+    serde_json::to_string_pretty(&value)
+        .map_err(|e| EditorError::Invalid(vec![error("$", &e.to_string())]))
+}
+
 /// The quality check's problems of a definition that passes [`check`]
 /// (empty: ready to publish).
 pub fn quality_problems(text: &str, form_id: &str, version: u32) -> Vec<quality::Problem> {
