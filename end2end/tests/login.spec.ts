@@ -138,6 +138,7 @@ test.describe('login with the Servicekonto', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Verwaltung' })).toBeVisible();
     await expect(page.getByText('Angemeldet als Sven Sachbearbeiter.')).toBeVisible();
     await expect(page.getByText('Formular-Redaktion', { exact: true })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Zur Formular-Redaktion' })).toHaveAttribute('href', '/redaktion');
     await expect(page.getByText(/Stadt Weimar – Straßenverkehrsbehörde/).first()).toBeVisible();
     // The header of the portal links it for staff.
     await page.goto('/');

@@ -313,12 +313,8 @@ async fn back_office(State(state): State<AppState>, staff: RequireRole<AnyStaff>
         items_en.push("<li>Administrator</li>".to_owned());
     }
     if roles.editor {
-        items_de.push(
-            "<li>Formular-Redaktion: <a href=\"/redaktion\">Formulare bearbeiten</a></li>"
-                .to_owned(),
-        );
-        items_en
-            .push("<li>Form editor: <a href=\"/redaktion?lang=en\">edit forms</a></li>".to_owned());
+        items_de.push("<li>Formular-Redaktion</li>".to_owned());
+        items_en.push("<li>Form editor</li>".to_owned());
     }
     if !roles.caseworker_of.is_empty() {
         let authorities: Vec<String> = roles
@@ -361,18 +357,28 @@ async fn back_office(State(state): State<AppState>, staff: RequireRole<AnyStaff>
 <p>Angemeldet als {name}.</p>
 <h2>Ihre Rollen</h2>
 <ul class="roles">{roles_de}</ul>
-<p><a href="/">Zur Startseite</a></p>
+{editor_de}<p><a href="/">Zur Startseite</a></p>
 <section lang="en">
 <h2>Back office</h2>
 <p>Your roles:</p>
 <ul>{roles_en}</ul>
-</section>
+{editor_en}</section>
 </main>
 </body>
 </html>
 "#,
         roles_de = items_de.join(""),
         roles_en = items_en.join(""),
+        editor_de = if roles.editor {
+            "<p><a href=\"/redaktion\">Zur Formular-Redaktion</a></p>\n"
+        } else {
+            ""
+        },
+        editor_en = if roles.editor {
+            "<p><a href=\"/redaktion?lang=en\">To the form editor</a></p>\n"
+        } else {
+            ""
+        },
     );
     (
         StatusCode::OK,
