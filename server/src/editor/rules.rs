@@ -95,10 +95,7 @@ fn target(get: &dyn Fn(&str) -> String) -> Result<Target, DefinitionError> {
         "sichtbar" => "visible_if",
         "pflicht" if field.is_some() => "required_if",
         _ => {
-            return Err(problem(
-                "art",
-                "unbekannte Regelart / unknown kind of rule",
-            ));
+            return Err(problem("art", "unbekannte Regelart / unknown kind of rule"));
         }
     };
     Ok(Target { step, field, key })
@@ -187,7 +184,12 @@ pub fn euros(cents: i64) -> String {
 pub fn fields(definition: &Value) -> Vec<(String, String, String)> {
     fn walk(list: &Value, out: &mut Vec<(String, String, String)>) {
         for f in list.as_array().into_iter().flatten() {
-            let s = |p: &str| f.pointer(p).and_then(Value::as_str).unwrap_or("").to_owned();
+            let s = |p: &str| {
+                f.pointer(p)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
             out.push((s("/id"), s("/label/de"), s("/type")));
             if let Some(inner) = f.get("fields") {
                 walk(inner, out);
@@ -209,7 +211,8 @@ pub fn fields(definition: &Value) -> Vec<(String, String, String)> {
 }
 
 fn literal(kind: &str, c: &Condition, path: &str) -> Result<Value, DefinitionError> {
-    let numeric = matches!(c.op.as_str(), "groesser" | "kleiner") || matches!(kind, "number" | "money");
+    let numeric =
+        matches!(c.op.as_str(), "groesser" | "kleiner") || matches!(kind, "number" | "money");
     if kind == "yes_no" && !numeric {
         return match c.value.to_lowercase().as_str() {
             "ja" | "yes" | "true" => Ok(json!(true)),
@@ -362,7 +365,12 @@ fn place<'a>(
     definition: &'a mut Value,
     t: &Target,
 ) -> Result<&'a mut Map<String, Value>, DefinitionError> {
-    let gone = |p: &str| problem(p, "diese Stelle gibt es nicht (mehr) / this place does not exist");
+    let gone = |p: &str| {
+        problem(
+            p,
+            "diese Stelle gibt es nicht (mehr) / this place does not exist",
+        )
+    };
     let step = definition
         .get_mut("steps")
         .and_then(|s| s.get_mut(t.step))
@@ -386,7 +394,12 @@ fn fees(definition: &mut Value) -> Result<&mut Vec<Value>, DefinitionError> {
         .entry("fees")
         .or_insert_with(|| json!([]))
         .as_array_mut()
-        .ok_or_else(|| problem("$.fees", "die Gebühren sind keine Liste / fees are not a list"))
+        .ok_or_else(|| {
+            problem(
+                "$.fees",
+                "die Gebühren sind keine Liste / fees are not a list",
+            )
+        })
 }
 
 fn purpose(de: &str, en: &str) -> Value {
