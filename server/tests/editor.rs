@@ -1287,7 +1287,7 @@ async fn rules_and_fees_are_built_in_the_structured_editor(test_db: &TestDb) {
     .await;
     assert_eq!(
         stored(db).await["steps"][1]["fields"][1]["required_if"],
-        json!({"or": [{"!!": [{"var": "gefaehrlich"}]}, {"!=": [{"var": "name"}, "X-1"]}]})
+        json!({"or": [{"!==": [{"var": "gefaehrlich"}, null]}, {"!=": [{"var": "name"}, "X-1"]}]})
     );
 
     // Unknown field, bad value, bad JSON Logic: refused, nothing changes.

@@ -612,9 +612,9 @@ fn rule_forms(
             let c = t.conditions.get(n);
             let chosen = c.map_or("", |c| c.field.as_str());
             let op = c.map_or("gleich", |c| c.op.as_str());
-            let field_options: String = std::iter::once(format!(
-                r#"<option value="">– keine Bedingung – (no condition)</option>"#
-            ))
+            let field_options: String = std::iter::once(
+                r#"<option value="">– keine Bedingung – (no condition)</option>"#.to_owned(),
+            )
             .chain(fields.iter().map(|(id, label, _)| {
                 let sel = if id == chosen { " selected" } else { "" };
                 format!(

@@ -267,7 +267,11 @@ pub fn to_logic(tree: &Tree, definition: &Value) -> Result<Value, DefinitionErro
             ));
         };
         let var = json!({"var": c.field});
+        // "No" of a yes/no field is an answer: there only "no answer"
+        // (null) counts as not filled in.
         let part = match c.op.as_str() {
+            "ausgefuellt" if kind == "yes_no" => json!({"!==": [var, null]}),
+            "leer" if kind == "yes_no" => json!({"===": [var, null]}),
             "ausgefuellt" => json!({"!!": [var]}),
             "leer" => json!({"!": [var]}),
             op => {
@@ -312,6 +316,11 @@ fn condition_of(rule: &Value) -> Option<Condition> {
         ("!!" | "!", [v]) => Some(Condition {
             field: var_name(v)?,
             op: if op == "!!" { "ausgefuellt" } else { "leer" }.into(),
+            value: String::new(),
+        }),
+        ("!==" | "===", [v, Value::Null]) => Some(Condition {
+            field: var_name(v)?,
+            op: if op == "!==" { "ausgefuellt" } else { "leer" }.into(),
             value: String::new(),
         }),
         ("==" | "!=" | ">" | "<", [v, lit]) => {
@@ -519,6 +528,17 @@ mod tests {
         let logic = to_logic(&one, &definition()).unwrap();
         assert_eq!(logic, json!({"!=": [{"var": "name"}, "Rex"]}));
         assert_eq!(from_logic(&logic), Some(one));
+        // "No" is an answer to a yes/no field.
+        let answered = Tree {
+            any: false,
+            conditions: vec![c("hund", "ausgefuellt", "")],
+        };
+        let logic = to_logic(&answered, &definition()).unwrap();
+        assert_eq!(logic, json!({"!==": [{"var": "hund"}, null]}));
+        assert_eq!(from_logic(&logic), Some(answered));
+        let rule = amtsweg_forms::rules::CompiledRule::compile(&logic).unwrap();
+        assert!(rule.test(&json!({"hund": false})).unwrap());
+        assert!(!rule.test(&json!({})).unwrap());
         // The tree cannot show this one: raw view only.
         assert_eq!(from_logic(&json!({"in": [{"var": "name"}, ["a"]]})), None);
         assert_eq!(
