@@ -1211,7 +1211,185 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
     assert_eq!(stored(db).await, before);
 }
 
+async fn rules_and_fees_are_built_in_the_structured_editor(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    let text = page.text();
+    labelled_with_unique_ids(&page.body);
+    // The stored rule of "gutachten" is shown as a condition, only
+    // existing fields are offered.
+    assert!(
+        text.contains(r#"<option value="gefaehrlich" selected>Ist der Hund als gefährlich eingestuft? (gefaehrlich)</option>"#),
+        "{text}"
+    );
+    assert!(!text.contains(r#"<option value="katze""#));
+    assert!(text.contains("Gebühr „Anmeldegebühr“"), "{text}");
+    assert!(text.contains(r#"name="amount" value="15,00""#), "{text}");
+
+    // Shown only for "no", built as a condition.
+    let rule = [
+        ("aktion", "regel_baum"),
+        ("step", "1"),
+        ("field", "1"),
+        ("art", "sichtbar"),
+        ("combine", "und"),
+        ("c0_field", "gefaehrlich"),
+        ("c0_op", "gleich"),
+        ("c0_value", "nein"),
+        ("c1_field", ""),
+        ("c1_op", "gleich"),
+        ("c1_value", ""),
+    ];
+    change(&mut editor, &rule).await;
+    let d = stored(db).await;
+    assert_eq!(
+        d["steps"][1]["fields"][1]["visible_if"],
+        json!({"==": [{"var": "gefaehrlich"}, false]})
+    );
+    // The preview follows the new rule: "yes" needs no report number,
+    // "no" asks for it.
+    editor
+        .submit("/redaktion/hund/vorschau/halter", &[("name", "Erika")])
+        .await;
+    let page = editor
+        .submit("/redaktion/hund/vorschau/hund", &[("gefaehrlich", "true")])
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/pruefen");
+    let text = editor.get("/redaktion/hund/vorschau/pruefen").await.text();
+    assert!(!text.contains("Nummer des Gutachtens"), "{text}");
+    let page = editor
+        .submit(
+            "/redaktion/hund/vorschau/hund",
+            &[("gefaehrlich", "false"), ("gutachten", "")],
+        )
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/hund?fehler=1");
+
+    // Two conditions with "or", a requirement rule.
+    change(
+        &mut editor,
+        &[
+            ("aktion", "regel_baum"),
+            ("step", "1"),
+            ("field", "1"),
+            ("art", "pflicht"),
+            ("combine", "oder"),
+            ("c0_field", "gefaehrlich"),
+            ("c0_op", "ausgefuellt"),
+            ("c1_field", "name"),
+            ("c1_op", "ungleich"),
+            ("c1_value", "X-1"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        stored(db).await["steps"][1]["fields"][1]["required_if"],
+        json!({"or": [{"!==": [{"var": "gefaehrlich"}, null]}, {"!=": [{"var": "name"}, "X-1"]}]})
+    );
+
+    // Unknown field, bad value, bad JSON Logic: refused, nothing changes.
+    let mut bad = rule.to_vec();
+    bad[5] = ("c0_field", "katze");
+    refused(db, &mut editor, &bad, "unbekanntes Feld „katze“").await;
+    let mut bad = rule.to_vec();
+    bad[7] = ("c0_value", "vielleicht");
+    refused(db, &mut editor, &bad, "„ja“ oder „nein“").await;
+    let raw = |rule: &'static str| {
+        [
+            ("aktion", "regel_roh"),
+            ("step", "1"),
+            ("field", "1"),
+            ("art", "sichtbar"),
+            ("rule", rule),
+        ]
+    };
+    refused(db, &mut editor, &raw("{kaputt"), "kein gültiges JSON").await;
+    refused(
+        db,
+        &mut editor,
+        &raw(r#"{"==": [{"var": "katze"}, 1]}"#),
+        "Nicht gespeichert",
+    )
+    .await;
+
+    // A rule the tree cannot show: only the expert view.
+    change(
+        &mut editor,
+        &raw(r#"{"in": [{"var": "gefaehrlich"}, [true]]}"#),
+    )
+    .await;
+    let text = editor.get("/redaktion/hund/bearbeiten").await.text();
+    assert!(
+        text.contains("kann nur in der Expertenansicht (JSON Logic) bearbeitet werden"),
+        "{text}"
+    );
+    // Remove it.
+    change(
+        &mut editor,
+        &[
+            ("aktion", "regel_entfernen"),
+            ("step", "1"),
+            ("field", "1"),
+            ("art", "sichtbar"),
+        ],
+    )
+    .await;
+    assert!(
+        stored(db).await["steps"][1]["fields"][1]
+            .get("visible_if")
+            .is_none()
+    );
+
+    // Fees: a bad amount is refused, then add, edit, delete.
+    let fee = [
+        ("aktion", "gebuehr_neu"),
+        ("id", "marke"),
+        ("purpose_de", "Hundemarke"),
+        ("purpose_en", "Dog tag"),
+        ("amount", "12,3x"),
+    ];
+    refused(db, &mut editor, &fee, "Betrag: bitte in Euro wie „25,00“").await;
+    let mut good = fee.to_vec();
+    good[4] = ("amount", "25,00");
+    change(&mut editor, &good).await;
+    let d = stored(db).await;
+    assert_eq!(
+        d["fees"][1],
+        json!({"id": "marke", "purpose": {"de": "Hundemarke", "en": "Dog tag"}, "amount_cents": 2500})
+    );
+    change(
+        &mut editor,
+        &[
+            ("aktion", "gebuehr_bearbeiten"),
+            ("fee", "0"),
+            ("purpose_de", "Anmeldegebühr"),
+            ("purpose_en", "Registration fee"),
+            ("amount", "7,5"),
+        ],
+    )
+    .await;
+    assert_eq!(stored(db).await["fees"][0]["amount_cents"], 750);
+    let text = editor.get("/redaktion/hund/vorschau/pruefen").await.text();
+    // The total of both fees: 7,50 € + 25,00 €.
+    assert!(text.contains("32,50 €"), "{text}");
+    change(&mut editor, &[("aktion", "gebuehr_loeschen"), ("fee", "0")]).await;
+    assert_eq!(stored(db).await["fees"].as_array().unwrap().len(), 1);
+
+    // A citizen is refused, and nothing changes.
+    let before = stored(db).await;
+    let mut citizen = citizen(db, &app).await;
+    let page = citizen.submit("/redaktion/hund/struktur", &good).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = citizen.submit("/redaktion/hund/struktur", &rule).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(stored(db).await, before);
+}
+
 on_both_backends!(
+    rules_and_fees_are_built_in_the_structured_editor,
     structured_editing_saves_through_the_engine_check,
     fim_import_and_the_quality_check_before_publishing,
     every_route_needs_the_editor_role,

@@ -32,6 +32,7 @@
 
 pub mod pages;
 pub mod preview;
+pub mod rules;
 pub mod service;
 pub mod store;
 pub mod structure;

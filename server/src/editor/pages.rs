@@ -559,6 +559,229 @@ fn submit(label: &str) -> String {
     format!(r#"<button type="submit" class="button button--secondary">{label}</button>"#)
 }
 
+/// The forms of one rule (`key` of step `step`, of its field `field`):
+/// the condition list when the stored rule fits it, the raw JSON Logic
+/// (expert view) always, and a remove button when a rule is stored.
+#[allow(clippy::too_many_arguments)]
+fn rule_forms(
+    base: &str,
+    csrf: &str,
+    prefix: &str,
+    step: usize,
+    field: Option<usize>,
+    key: &str,
+    stored: Option<&serde_json::Value>,
+    fields: &[(String, String, String)],
+) -> String {
+    use super::rules::{OPERATORS, ROWS, from_logic};
+    let (art, what) = if key == "required_if" {
+        (
+            "pflicht",
+            "Pflicht, wenn <span lang=\"en\">(required if)</span>",
+        )
+    } else {
+        (
+            "sichtbar",
+            "Sichtbar, wenn <span lang=\"en\">(shown if)</span>",
+        )
+    };
+    let p = format!("{prefix}-{art}");
+    let mut hidden = vec![("step", step.to_string()), ("art", art.to_owned())];
+    if let Some(f) = field {
+        hidden.push(("field", f.to_string()));
+    }
+    let tree = stored.map(from_logic);
+    let mut out = format!(r#"<fieldset class="structure-rule"><legend>{what}</legend>"#);
+    match &tree {
+        None => out.push_str("<p>Keine Regel: gilt immer. <span lang=\"en\">No rule: always applies.</span></p>"),
+        Some(None) => out.push_str("<p>Diese Regel kann nur in der Expertenansicht (JSON Logic) bearbeitet werden. <span lang=\"en\">This rule can only be edited in the expert view (JSON Logic).</span></p>"),
+        Some(Some(_)) => {}
+    }
+    if !matches!(tree, Some(None)) {
+        let empty = super::rules::Tree {
+            any: false,
+            conditions: Vec::new(),
+        };
+        let t = tree.as_ref().and_then(|t| t.as_ref()).unwrap_or(&empty);
+        let any = if t.any { " checked" } else { "" };
+        let all = if t.any { "" } else { " checked" };
+        let mut body = format!(
+            r#"<fieldset><legend>Verknüpfung <span lang="en">(combine)</span></legend><div class="radio"><input type="radio" id="{p}-all" name="combine" value="und"{all}><label for="{p}-all">alle (und) <span lang="en">(all: and)</span></label></div><div class="radio"><input type="radio" id="{p}-any" name="combine" value="oder"{any}><label for="{p}-any">mindestens eine (oder) <span lang="en">(at least one: or)</span></label></div></fieldset>"#
+        );
+        for n in 0..ROWS {
+            let c = t.conditions.get(n);
+            let chosen = c.map_or("", |c| c.field.as_str());
+            let op = c.map_or("gleich", |c| c.op.as_str());
+            let field_options: String = std::iter::once(
+                r#"<option value="">– keine Bedingung – (no condition)</option>"#.to_owned(),
+            )
+            .chain(fields.iter().map(|(id, label, _)| {
+                let sel = if id == chosen { " selected" } else { "" };
+                format!(
+                    r#"<option value="{}"{sel}>{} ({})</option>"#,
+                    escape(id),
+                    escape(label),
+                    escape(id)
+                )
+            }))
+            .collect();
+            let op_options: String = OPERATORS
+                .iter()
+                .map(|(v, de, en)| {
+                    let sel = if *v == op { " selected" } else { "" };
+                    format!(r#"<option value="{v}"{sel}>{de} ({en})</option>"#)
+                })
+                .collect();
+            body.push_str(&format!(
+                r#"<div class="structure-condition"><div class="field"><label for="{p}-c{n}-field">Bedingung {m}: Feld <span lang="en">(condition {m}: field)</span></label><select class="select" id="{p}-c{n}-field" name="c{n}_field">{field_options}</select></div><div class="field"><label for="{p}-c{n}-op">Bedingung {m}: Vergleich <span lang="en">(operator)</span></label><select class="select" id="{p}-c{n}-op" name="c{n}_op">{op_options}</select></div>{}</div>"#,
+                input(
+                    &format!("{p}-c{n}-value"),
+                    &format!("c{n}_value"),
+                    &format!("Bedingung {m}: Wert <span lang=\"en\">(value)</span>", m = n + 1),
+                    c.map_or("", |c| c.value.as_str())
+                ),
+                m = n + 1
+            ));
+        }
+        body.push_str(&submit(
+            "Regel speichern <span lang=\"en\">(save rule)</span>",
+        ));
+        out.push_str(&change_form(base, csrf, "regel_baum", &hidden, &body));
+    }
+    let raw = stored
+        .and_then(|v| serde_json::to_string_pretty(v).ok())
+        .unwrap_or_default();
+    out.push_str(&change_form(
+        base,
+        csrf,
+        "regel_roh",
+        &hidden,
+        &format!(
+            r#"<div class="field"><label for="{p}-raw">JSON Logic (Expertenansicht; leer: keine Regel) <span lang="en">(expert view; empty: no rule)</span></label><textarea class="textarea textarea--code" id="{p}-raw" name="rule" rows="3">{}</textarea></div>{}"#,
+            escape(&raw),
+            submit("JSON Logic speichern <span lang=\"en\">(save JSON Logic)</span>")
+        ),
+    ));
+    if stored.is_some() {
+        out.push_str(&change_form(
+            base,
+            csrf,
+            "regel_entfernen",
+            &hidden,
+            &submit("Regel entfernen <span lang=\"en\">(remove rule)</span>"),
+        ));
+    }
+    out.push_str("</fieldset>");
+    out
+}
+
+/// The fees: fixed ones editable in euros, computed ones shown as their
+/// JSON Logic; delete; add a fixed fee.
+fn fee_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
+    use super::rules::euros;
+    let s = |v: &serde_json::Value, p: &str| {
+        v.pointer(p)
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let mut out = String::from(
+        r#"<section class="structure-step" aria-labelledby="fees-heading"><h3 id="fees-heading">Gebühren <span lang="en">(fees)</span></h3>"#,
+    );
+    let empty = Vec::new();
+    let fees = d.get("fees").and_then(|v| v.as_array()).unwrap_or(&empty);
+    if fees.is_empty() {
+        out.push_str("<p>Keine Gebühren. <span lang=\"en\">No fees.</span></p>");
+    }
+    for (k, fee) in fees.iter().enumerate() {
+        let at = [("fee", k.to_string())];
+        let purpose = escape(&s(fee, "/purpose/de"));
+        out.push_str(&format!(
+            r#"<details class="structure-field"><summary>Gebühr „{purpose}“ (<code>{}</code>)</summary>"#,
+            escape(&s(fee, "/id"))
+        ));
+        let texts = format!(
+            "{}{}",
+            input(
+                &format!("fee{k}-purpose_de"),
+                "purpose_de",
+                "Zweck (Deutsch)",
+                &s(fee, "/purpose/de")
+            ),
+            input(
+                &format!("fee{k}-purpose_en"),
+                "purpose_en",
+                "Zweck (Englisch) <span lang=\"en\">(purpose, English)</span>",
+                &s(fee, "/purpose/en")
+            ),
+        );
+        if let Some(rule) = fee.get("amount_rule") {
+            out.push_str(&format!(
+                r#"<p>Berechnete Gebühr, nur in der Expertenansicht zu ändern <span lang="en">(computed fee, edit in the expert view)</span>:</p><pre><code>{}</code></pre>"#,
+                escape(&serde_json::to_string_pretty(rule).unwrap_or_default())
+            ));
+        } else {
+            let amount = fee
+                .get("amount_cents")
+                .and_then(|v| v.as_i64())
+                .map(euros)
+                .unwrap_or_default();
+            out.push_str(&change_form(
+                base,
+                csrf,
+                "gebuehr_bearbeiten",
+                &at,
+                &format!(
+                    "{texts}{}{}",
+                    input(
+                        &format!("fee{k}-amount"),
+                        "amount",
+                        "Betrag in Euro, z. B. 25,00 <span lang=\"en\">(amount in euros)</span>",
+                        &amount
+                    ),
+                    submit("Gebühr speichern <span lang=\"en\">(save fee)</span>")
+                ),
+            ));
+        }
+        out.push_str(&change_form(
+            base,
+            csrf,
+            "gebuehr_loeschen",
+            &at,
+            &submit(&format!(
+                "Gebühr „{purpose}“ löschen <span lang=\"en\">(delete fee)</span>"
+            )),
+        ));
+        out.push_str("</details>");
+    }
+    out.push_str(&change_form(
+        base,
+        csrf,
+        "gebuehr_neu",
+        &[],
+        &format!(
+            r#"<fieldset><legend>Neue Gebühr <span lang="en">(new fee)</span></legend>{}{}{}{}{}</fieldset>"#,
+            input("fee-new-id", "id", "Kennung <span lang=\"en\">(id)</span>", ""),
+            input("fee-new-purpose_de", "purpose_de", "Zweck (Deutsch)", ""),
+            input(
+                "fee-new-purpose_en",
+                "purpose_en",
+                "Zweck (Englisch) <span lang=\"en\">(purpose, English)</span>",
+                ""
+            ),
+            input(
+                "fee-new-amount",
+                "amount",
+                "Betrag in Euro, z. B. 25,00 <span lang=\"en\">(amount in euros)</span>",
+                ""
+            ),
+            submit("Gebühr hinzufügen <span lang=\"en\">(add fee)</span>")
+        ),
+    ));
+    out.push_str("</section>");
+    out
+}
+
 /// The structured editing of the draft (settings, steps, fields): plain
 /// forms, each posting one change to `/redaktion/{id}/struktur`.
 pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
@@ -653,6 +876,7 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
     );
     let empty = Vec::new();
     let steps = d.get("steps").and_then(|v| v.as_array()).unwrap_or(&empty);
+    let known = super::rules::fields(&d);
     let mut out = format!(
         r#"<section class="structure" aria-labelledby="structure-heading">
 <h2 id="structure-heading">Bearbeiten ohne JSON <span lang="en">(structured editing)</span></h2>
@@ -692,6 +916,19 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
                 ),
                 submit("Titel speichern <span lang=\"en\">(save title)</span>")
             ),
+        ));
+        out.push_str(&format!(
+            r#"<details class="structure-field"><summary>Regel des Schritts „{name}“ <span lang="en">(step rule)</span></summary>{}</details>"#,
+            rule_forms(
+                &base,
+                csrf,
+                &format!("s{i}"),
+                i,
+                None,
+                "visible_if",
+                step.get("visible_if"),
+                &known
+            )
         ));
         let up = [("step", i.to_string()), ("richtung", "hoch".to_owned())];
         let down = [("step", i.to_string()), ("richtung", "runter".to_owned())];
@@ -810,6 +1047,18 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
                 escape(&kind)
             ));
             out.push_str(&change_form(&base, csrf, "feld_bearbeiten", &at, &body));
+            for key in ["visible_if", "required_if"] {
+                out.push_str(&rule_forms(
+                    &base,
+                    csrf,
+                    &p,
+                    i,
+                    Some(j),
+                    key,
+                    field.get(key),
+                    &known,
+                ));
+            }
             out.push_str(r#"<div class="actions">"#);
             let moved = |dir: &str, text: &str| {
                 let hidden = [
@@ -875,6 +1124,7 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
             submit("Schritt hinzufügen <span lang=\"en\">(add step)</span>")
         ),
     ));
+    out.push_str(&fee_forms(&base, csrf, &d));
     out.push_str("</section>");
     out
 }

@@ -150,6 +150,8 @@ pub enum Edit {
         field: usize,
         up: bool,
     },
+    /// A rule or a fee (see [`super::rules`]).
+    Rule(super::rules::RuleEdit),
 }
 
 fn problem(path: &str, message: &str) -> DefinitionError {
@@ -286,12 +288,15 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
             field: index(&get, "field").map_err(|e| vec![e])?,
             up,
         },
-        _ => {
-            return Err(vec![problem(
-                "aktion",
-                "unbekannte Änderung / unknown change",
-            )]);
-        }
+        other => match super::rules::parse(other, &get) {
+            Some(rule) => Edit::Rule(rule.map_err(|e| vec![e])?),
+            None => {
+                return Err(vec![problem(
+                    "aktion",
+                    "unbekannte Änderung / unknown change",
+                )]);
+            }
+        },
     };
     Ok(edit)
 }
@@ -566,6 +571,7 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
                 &format!("$.steps[{step}].fields[{field}]"),
             )?;
         }
+        Edit::Rule(rule) => super::rules::apply(definition, rule)?,
     }
     Ok(())
 }
