@@ -175,13 +175,20 @@ impl Browser {
     }
 
     async fn upload(&mut self, uri: &str, file: &str) -> Page {
+        self.upload_bytes(uri, file.as_bytes()).await
+    }
+
+    async fn upload_bytes(&mut self, uri: &str, file: &[u8]) -> Page {
         let token = self.get("/forms/frei").await.csrf();
         let boundary = "XyZbOuNdArY";
-        let body = format!(
+        let mut body = format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n\
              --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"form.json\"\r\n\
-             Content-Type: application/json\r\n\r\n{file}\r\n--{boundary}--\r\n"
-        );
+             Content-Type: application/json\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         self.send(
             Request::post(uri)
                 .header(
@@ -821,6 +828,33 @@ async fn fim_import_and_the_quality_check_before_publishing(test_db: &TestDb) {
     let stored: Value = serde_json::from_str(&draft.definition).unwrap();
     assert_eq!(stored["id"], "hund");
     assert!(draft.definition.contains("\"fim\""), "FIM ids kept");
+    // Saved with a byte-order mark (as Windows editors do), it is still
+    // read as FIM XML, not as broken JSON.
+    let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+    with_bom.extend_from_slice(shared_fim("v2/simple.xml").as_bytes());
+    let page = editor
+        .upload_bytes("/redaktion/hund/import", &with_bom)
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert!(page.text().contains("Importiert und gespeichert"));
+    let draft = &db.editor_form_versions("hund").await.unwrap()[0];
+    // JSON that is not UTF-8 (here Latin-1) is refused as such, not
+    // garbled; the draft stays.
+    let mut latin1 = two_step_definition();
+    latin1["title"]["de"] = json!("Hund anmelden (Gebühr)");
+    let latin1: Vec<u8> = latin1
+        .to_string()
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap())
+        .collect();
+    let page = editor.upload_bytes("/redaktion/hund/import", &latin1).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("nicht in UTF-8"), "{}", page.text());
+    assert_eq!(
+        db.editor_form_versions("hund").await.unwrap()[0].definition,
+        draft.definition
+    );
+
     // A broken document is rejected with a clear message; the draft stays.
     let page = editor
         .upload(
@@ -1057,6 +1091,8 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
             ("field_type", "info"),
             ("field_label_de", "Z"),
             ("field_label_en", "Z"),
+            ("field_text_de", "Z"),
+            ("field_text_en", "Z"),
         ],
         "Nicht gespeichert",
     )
@@ -1064,6 +1100,104 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
     change(
         &mut editor,
         &[("aktion", "schritt_loeschen"), ("step", "1")],
+    )
+    .await;
+    assert_eq!(stored(db).await["steps"].as_array().unwrap().len(), 2);
+
+    // An information step and a declaration: their text is edited with them;
+    // without one they are refused with a message that says so; a
+    // repeatable group is not offered (it needs the JSON view).
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    assert!(page.body.contains(r#"<option value="info">"#));
+    assert!(!page.body.contains(r#"<option value="group">"#));
+    change(
+        &mut editor,
+        &[
+            ("aktion", "schritt_neu"),
+            ("id", "hinweise"),
+            ("title_de", "Hinweise"),
+            ("title_en", "Notes"),
+            ("field_id", "hinweis"),
+            ("field_type", "info"),
+            ("field_label_de", "Gut zu wissen"),
+            ("field_label_en", "Good to know"),
+            ("field_text_de", "Die Steuermarke kommt per Post."),
+            ("field_text_en", "The tax tag comes by post."),
+        ],
+    )
+    .await;
+    let d = stored(db).await;
+    assert_eq!(d["steps"][2]["fields"][0]["type"], "info");
+    assert_eq!(
+        d["steps"][2]["fields"][0]["text"]["de"],
+        "Die Steuermarke kommt per Post."
+    );
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "feld_neu"),
+            ("step", "2"),
+            ("id", "erklaerung"),
+            ("type", "declaration"),
+            ("label_de", "Erklärung"),
+            ("label_en", "Declaration"),
+        ],
+        "brauchen einen Text",
+    )
+    .await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_neu"),
+            ("step", "2"),
+            ("id", "erklaerung"),
+            ("type", "declaration"),
+            ("label_de", "Erklärung"),
+            ("label_en", "Declaration"),
+            ("text_de", "Ich versichere die Richtigkeit."),
+            ("text_en", "I declare this is true."),
+        ],
+    )
+    .await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_bearbeiten"),
+            ("step", "2"),
+            ("field", "1"),
+            ("label_de", "Erklärung"),
+            ("label_en", "Declaration"),
+            ("text_de", "Ich versichere, dass alles stimmt."),
+            ("text_en", "I declare that all is true."),
+        ],
+    )
+    .await;
+    let d = stored(db).await;
+    assert_eq!(
+        d["steps"][2]["fields"][1]["text"]["en"],
+        "I declare that all is true."
+    );
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    assert!(page.body.contains("Ich versichere, dass alles stimmt."));
+    labelled_with_unique_ids(&page.body);
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "feld_neu"),
+            ("step", "2"),
+            ("id", "gruppe"),
+            ("type", "group"),
+            ("label_de", "Gruppe"),
+            ("label_en", "Group"),
+        ],
+        "JSON-Ansicht",
+    )
+    .await;
+    change(
+        &mut editor,
+        &[("aktion", "schritt_loeschen"), ("step", "2")],
     )
     .await;
     assert_eq!(stored(db).await["steps"].as_array().unwrap().len(), 2);

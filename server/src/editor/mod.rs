@@ -453,7 +453,7 @@ async fn import(
                 let Ok(bytes) = field.bytes().await else {
                     return bad_upload(&id);
                 };
-                text = Some(String::from_utf8_lossy(&bytes).into_owned());
+                text = Some(bytes);
             }
             _ => {}
         }
@@ -461,18 +461,26 @@ async fn import(
     if !checked {
         return csrf::CsrfRejection::MissingToken.into_response();
     }
-    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+    let Some(bytes) = text.filter(|b| !b.trim_ascii().is_empty()) else {
         return bad_upload(&id);
     };
-    if !text.trim_start().starts_with('<') {
-        return save_text(&state, &session, &id, &text, &actor(&editor)).await;
+    // A byte-order mark is no whitespace: without this an XML file saved by
+    // Windows editors would be taken for (broken) JSON.
+    let content = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes[..]);
+    if !content.trim_ascii_start().starts_with(b"<") {
+        // JSON is UTF-8 (RFC 8259); other bytes are refused, not replaced.
+        let Ok(text) = std::str::from_utf8(content) else {
+            return not_utf8(&id);
+        };
+        return save_text(&state, &session, &id, text, &actor(&editor)).await;
     }
     // XML: a FIM Stammdatenschema or Datenfeldgruppe.
     let draft = match service::draft(&state.db, &id).await {
         Ok(draft) => draft,
         Err(e) => return failure(e, &format!("/redaktion/{id}")),
     };
-    match service::from_fim(text.as_bytes(), &id, draft.version) {
+    // The FIM reader checks the XML's own encoding and its byte-order mark.
+    match service::from_fim(&bytes, &id, draft.version) {
         Ok((json, report)) => {
             save_with_report(&state, &session, &id, &json, &actor(&editor), Some(&report)).await
         }
@@ -510,6 +518,18 @@ fn bad_upload(id: &str) -> Response {
         "",
         &format!(
             "<h1>Import nicht möglich <span lang=\"en\">(import not possible)</span></h1><p>Bitte wählen Sie eine JSON-Datei mit einer Formulardefinition aus. <span lang=\"en\">Please choose a JSON file holding a form definition.</span></p><p><a href=\"/redaktion/{}/bearbeiten\">Zurück <span lang=\"en\">(back)</span></a></p>",
+            pages::escape(id)
+        ),
+    )
+}
+
+fn not_utf8(id: &str) -> Response {
+    pages::page(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Import nicht möglich",
+        "",
+        &format!(
+            "<h1>Import nicht möglich <span lang=\"en\">(import not possible)</span></h1><p>Die Datei ist nicht in UTF-8 kodiert. Eine JSON-Formulardefinition muss UTF-8 sein; speichern Sie sie bitte als UTF-8 und laden Sie sie erneut hoch. Der Entwurf ist unverändert. <span lang=\"en\">The file is not encoded in UTF-8. A JSON form definition must be UTF-8; please save it as UTF-8 and upload it again. The draft is unchanged.</span></p><p><a href=\"/redaktion/{}/bearbeiten\">Zurück <span lang=\"en\">(back)</span></a></p>",
             pages::escape(id)
         ),
     )

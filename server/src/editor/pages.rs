@@ -402,7 +402,7 @@ pub fn form(entry: &FormEntry, changes: &[Change], csrf: &str) -> String {
 </table>
 <table class="editor-history">
 <caption>Änderungen <span lang="en">(change history)</span></caption>
-<thead><tr><th scope="col">Wann <span lang="en">(when, UTC)</span></th><th scope="col">Wer <span lang="en">(who)</span></th><th scope="col">Was <span lang="en">(what)</span></th><th scope="col">Version</th><th scope="col"><span class="visually-hidden">Aktion</span></th></tr></thead>
+<thead><tr><th scope="col">Wann (deutsche Zeit) <span lang="en">(when, German time)</span></th><th scope="col">Wer <span lang="en">(who)</span></th><th scope="col">Was <span lang="en">(what)</span></th><th scope="col">Version</th><th scope="col"><span class="visually-hidden">Aktion</span></th></tr></thead>
 <tbody>{history}</tbody>
 </table>"#,
         title = escape(&entry.title_de),
@@ -545,6 +545,16 @@ fn change_form(
     format!(
         r#"<form method="post" action="{base}/struktur" class="structure-form">{}<input type="hidden" name="aktion" value="{action}">{hidden}{body}</form>"#,
         csrf_field(csrf)
+    )
+}
+
+/// Two text areas, German and English, named `{prefix}de` and
+/// `{prefix}en` (the text of an information or declaration field).
+fn text_inputs(id: &str, prefix: &str, label: &str, de: &str, en: &str) -> String {
+    format!(
+        r#"<div class="field"><label for="{id}-de">{label} (Deutsch)</label><textarea class="textarea" id="{id}-de" name="{prefix}de" rows="3">{}</textarea></div><div class="field"><label for="{id}-en">{label} (Englisch) <span lang="en">(English)</span></label><textarea class="textarea" id="{id}-en" name="{prefix}en" rows="3">{}</textarea></div>"#,
+        escape(de),
+        escape(en)
     )
 }
 
@@ -785,7 +795,9 @@ fn fee_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
 /// The structured editing of the draft (settings, steps, fields): plain
 /// forms, each posting one change to `/redaktion/{id}/struktur`.
 pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
-    use super::structure::{FIELD_TYPES, has_length, has_range, is_choice, options_text};
+    use super::structure::{
+        FIELD_TYPES, can_add, has_length, has_range, has_text, is_choice, options_text,
+    };
     let Ok(d) = serde_json::from_str::<serde_json::Value>(definition) else {
         return String::new();
     };
@@ -885,6 +897,7 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
     );
     let type_options: String = FIELD_TYPES
         .iter()
+        .filter(|(k, _, _)| can_add(k))
         .map(|(k, de, en)| format!(r#"<option value="{k}">{de} ({en})</option>"#))
         .collect();
     for (i, step) in steps.iter().enumerate() {
@@ -1032,6 +1045,15 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
                     &number("max"),
                 ));
             }
+            if has_text(&kind) {
+                body.push_str(&text_inputs(
+                    &format!("{p}-text"),
+                    "text_",
+                    "Text",
+                    &s(field, "/text/de"),
+                    &s(field, "/text/en"),
+                ));
+            }
             if is_choice(&kind) {
                 body.push_str(&format!(
                     r#"<div class="field"><label for="{p}-options">Optionen, eine je Zeile: Wert|Deutsch|English <span lang="en">(options, one a line)</span></label><textarea class="textarea" id="{p}-options" name="options" rows="4">{}</textarea></div>"#,
@@ -1099,10 +1121,11 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
             "feld_neu",
             &[("step", i.to_string())],
             &format!(
-                r#"<fieldset><legend>Neues Feld in „{name}“ <span lang="en">(new field)</span></legend>{}<div class="field"><label for="s{i}-new-type">Feldtyp <span lang="en">(field type)</span></label><select class="select" id="s{i}-new-type" name="type">{type_options}</select></div>{}{}<div class="field"><label for="s{i}-new-options">Optionen bei Auswahlfeldern, eine je Zeile: Wert|Deutsch|English <span lang="en">(options of choice fields, one a line)</span></label><textarea class="textarea" id="s{i}-new-options" name="options" rows="3"></textarea></div>{}</fieldset>"#,
+                r#"<fieldset><legend>Neues Feld in „{name}“ <span lang="en">(new field)</span></legend>{}<div class="field"><label for="s{i}-new-type">Feldtyp <span lang="en">(field type)</span></label><select class="select" id="s{i}-new-type" name="type">{type_options}</select></div>{}{}<div class="field"><label for="s{i}-new-options">Optionen bei Auswahlfeldern, eine je Zeile: Wert|Deutsch|English <span lang="en">(options of choice fields, one a line)</span></label><textarea class="textarea" id="s{i}-new-options" name="options" rows="3"></textarea></div>{}{}</fieldset>"#,
                 input(&format!("s{i}-new-id"), "id", "Kennung <span lang=\"en\">(id)</span>", ""),
                 input(&format!("s{i}-new-label_de"), "label_de", "Beschriftung (Deutsch)", ""),
                 input(&format!("s{i}-new-label_en"), "label_en", "Beschriftung (Englisch) <span lang=\"en\">(label, English)</span>", ""),
+                text_inputs(&format!("s{i}-new-text"), "text_", "Text bei Information und Erklärung", "", ""),
                 submit("Feld hinzufügen <span lang=\"en\">(add field)</span>")
             ),
         ));
@@ -1114,13 +1137,14 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
         "schritt_neu",
         &[],
         &format!(
-            r#"<fieldset><legend>Neuer Schritt <span lang="en">(new step)</span></legend>{}{}{}<p>Jeder Schritt braucht mindestens ein Feld: <span lang="en">(every step needs a field:)</span></p>{}<div class="field"><label for="new-step-field-type">Feldtyp des ersten Felds <span lang="en">(first field's type)</span></label><select class="select" id="new-step-field-type" name="field_type">{type_options}</select></div>{}{}{}</fieldset>"#,
+            r#"<fieldset><legend>Neuer Schritt <span lang="en">(new step)</span></legend>{}{}{}<p>Jeder Schritt braucht mindestens ein Feld: <span lang="en">(every step needs a field:)</span></p>{}<div class="field"><label for="new-step-field-type">Feldtyp des ersten Felds <span lang="en">(first field's type)</span></label><select class="select" id="new-step-field-type" name="field_type">{type_options}</select></div>{}{}{}{}</fieldset>"#,
             input("new-step-id", "id", "Kennung <span lang=\"en\">(id)</span>", ""),
             input("new-step-title_de", "title_de", "Titel (Deutsch)", ""),
             input("new-step-title_en", "title_en", "Titel (Englisch) <span lang=\"en\">(title, English)</span>", ""),
             input("new-step-field-id", "field_id", "Kennung des ersten Felds <span lang=\"en\">(first field's id)</span>", ""),
             input("new-step-field-label_de", "field_label_de", "Beschriftung des ersten Felds (Deutsch)", ""),
             input("new-step-field-label_en", "field_label_en", "Beschriftung des ersten Felds (Englisch) <span lang=\"en\">(first field's label, English)</span>", ""),
+            text_inputs("new-step-field-text", "field_text_", "Text des ersten Felds bei Information und Erklärung", "", ""),
             submit("Schritt hinzufügen <span lang=\"en\">(add step)</span>")
         ),
     ));

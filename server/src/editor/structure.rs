@@ -34,6 +34,19 @@ pub const FIELD_TYPES: &[(&str, &str, &str)] = &[
     ("group", "Wiederholbare Gruppe", "repeatable group"),
 ];
 
+/// Types the structured forms can create. A repeatable group needs its
+/// inner fields, which only the JSON view edits so far; offering it here
+/// would only ever end in a refusal.
+pub fn can_add(kind: &str) -> bool {
+    kind != "group"
+}
+
+/// Types whose `text` (the information shown, the wording declared) is
+/// edited with the field.
+pub fn has_text(kind: &str) -> bool {
+    matches!(kind, "info" | "declaration")
+}
+
 /// Types with choice options.
 pub fn is_choice(kind: &str) -> bool {
     matches!(kind, "radio" | "select" | "checkboxes")
@@ -58,6 +71,9 @@ pub struct NewField {
     pub label_en: String,
     /// Choice fields: `value|Deutsch|English` lines.
     pub options: String,
+    /// Information and declaration fields: their text.
+    pub text_de: String,
+    pub text_en: String,
 }
 
 impl NewField {
@@ -68,6 +84,8 @@ impl NewField {
             label_de: get(&format!("{prefix}label_de")),
             label_en: get(&format!("{prefix}label_en")),
             options: get(&format!("{prefix}options")),
+            text_de: get(&format!("{prefix}text_de")),
+            text_en: get(&format!("{prefix}text_en")),
         }
     }
 
@@ -75,9 +93,21 @@ impl NewField {
         if !FIELD_TYPES.iter().any(|(k, _, _)| *k == self.kind) {
             return Err(problem("type", "unbekannter Feldtyp / unknown field type"));
         }
+        if !can_add(&self.kind) {
+            return Err(problem(
+                "type",
+                "Eine wiederholbare Gruppe legen Sie bitte in der JSON-Ansicht an (sie braucht ihre inneren Felder) / please create a repeatable group in the JSON view (it needs its inner fields)",
+            ));
+        }
         let mut field = json!({"id": self.id, "type": self.kind, "label": text(&self.label_de, &self.label_en)});
-        if self.kind == "group" {
-            field["fields"] = json!([]);
+        if has_text(&self.kind) {
+            if self.text_de.trim().is_empty() && self.text_en.trim().is_empty() {
+                return Err(problem(
+                    "text_de",
+                    "Information und Erklärung brauchen einen Text (Deutsch und Englisch) / information and declaration fields need a text (German and English)",
+                ));
+            }
+            field["text"] = text(&self.text_de, &self.text_en);
         }
         if is_choice(&self.kind) {
             field["options"] = Value::Array(parse_options(&self.options, "options")?);
@@ -140,6 +170,9 @@ pub enum Edit {
         /// The options text, one `value|Deutsch|English` a line (choice
         /// fields only).
         options: Option<String>,
+        /// The text of an information or declaration field (German,
+        /// English), when the form had these inputs.
+        text: Option<(String, String)>,
     },
     DeleteField {
         step: usize,
@@ -265,6 +298,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
                 }
             };
             let has_options = pairs.iter().any(|(n, _)| n == "options");
+            let has_text = pairs.iter().any(|(n, _)| n == "text_de");
             Edit::EditField {
                 step,
                 field,
@@ -277,6 +311,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
                 min,
                 max,
                 options: has_options.then(|| get("options")),
+                text: has_text.then(|| (get("text_de"), get("text_en"))),
             }
         }
         "feld_loeschen" => Edit::DeleteField {
@@ -510,6 +545,7 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
             min,
             max,
             options,
+            text: field_text,
         } => {
             let path = format!("$.steps[{step}].fields[{field}]");
             let options = options
@@ -543,6 +579,9 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
             if has_range(&kind) {
                 set_optional(object, "min", min.map(|v| json!(v)));
                 set_optional(object, "max", max.map(|v| json!(v)));
+            }
+            if let Some((de, en)) = field_text.as_ref().filter(|_| has_text(&kind)) {
+                object.insert("text".into(), text(de, en));
             }
             if let Some(options) = options.filter(|_| is_choice(&kind)) {
                 // An empty list keeps a code list reference as it is.
