@@ -17,6 +17,12 @@
 //! package that arrived twice (a crash between the drop and its note in
 //! the database) was byte for byte the same, and nothing half-written is
 //! left behind.
+//!
+//! And the log: a server that logs at its default level (its own code at
+//! debug) takes an application through every page, an error page and a
+//! refused POST, delivers it and mails the confirmation; its log holds
+//! none of the answers, the e-mail address, the session id or the CSRF
+//! token.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[macro_use]
@@ -82,15 +88,26 @@ struct Server {
 }
 
 impl Server {
-    /// `amtsweg serve` on the database at `url`.
+    /// `amtsweg serve` on the database at `url`, logging nothing.
     fn start(url: &str, data_dir: &Path) -> Server {
+        Server::spawn(url, data_dir, None)
+    }
+
+    /// `amtsweg serve` with its log (the default filter, as operators run
+    /// it, and the server's own debug lines) written to `log`.
+    fn start_logging(url: &str, data_dir: &Path, log: &Path) -> Server {
+        Server::spawn(url, data_dir, Some(log))
+    }
+
+    fn spawn(url: &str, data_dir: &Path, log: Option<&Path>) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let definitions = common::example_definitions_dir().expect("forms/definitions");
-        let child = Command::new(env!("CARGO_BIN_EXE_amtsweg"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_amtsweg"));
+        command
             .arg("serve")
             .env_remove("AMTSWEG_CONFIG")
             .env_remove("AMTSWEG_OIDC_ISSUER")
@@ -101,12 +118,26 @@ impl Server {
             .env("AMTSWEG_DEFINITIONS_DIR", definitions)
             .env("AMTSWEG_WORKER_POLL_MS", "50")
             .env("AMTSWEG_DELIVERY_RETRY_BASE_SECONDS", "1")
-            .env("AMTSWEG_DELIVERY_RETRY_MAX_SECONDS", "2")
-            .env("RUST_LOG", "off")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+            .env("AMTSWEG_DELIVERY_RETRY_MAX_SECONDS", "2");
+        match log {
+            None => {
+                command
+                    .env("RUST_LOG", "off")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null());
+            }
+            Some(log) => {
+                let file = std::fs::File::create(log).unwrap();
+                command
+                    .env(
+                        "RUST_LOG",
+                        "info,sqlx=warn,tower_http=warn,amtsweg_server=debug,amtsweg_app=debug",
+                    )
+                    .stdout(file.try_clone().unwrap())
+                    .stderr(file);
+            }
+        }
+        let child = command.spawn().unwrap();
         let mut server = Server { child, port };
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
@@ -229,6 +260,13 @@ struct Draft {
 }
 
 fn complete_draft(port: u16) -> Draft {
+    complete_draft_answering(port, &[])
+}
+
+/// Completes a draft with [`STEPS`]' answers, except that each
+/// `(field, value)` of `answers` replaces that field's answer (or is added
+/// to the first step when no step has it).
+fn complete_draft_answering(port: u16, answers: &[(&str, &str)]) -> Draft {
     let start = http(port, "GET", &format!("/forms/{FORM}"), None, None).unwrap();
     assert_eq!(start.status, 200);
     let cookie = start.set_cookie.expect("session cookie");
@@ -245,9 +283,23 @@ fn complete_draft(port: u16) -> Draft {
         answer.location
     };
     let mut next = post(&format!("/forms/{FORM}/starten"), &[]);
-    for (step, fields) in STEPS {
+    for (n, (step, fields)) in STEPS.iter().enumerate() {
         assert_eq!(next, format!("/forms/{FORM}/{step}"));
-        next = post(&format!("/forms/{FORM}/{step}"), fields);
+        let mut posted: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|&(name, value)| {
+                let replaced = answers.iter().find(|(a, _)| *a == name);
+                (name, replaced.map_or(value, |(_, v)| *v))
+            })
+            .collect();
+        if n == 0 {
+            posted.extend(
+                answers
+                    .iter()
+                    .filter(|(a, _)| !STEPS.iter().any(|(_, f)| f.iter().any(|(n, _)| n == a))),
+            );
+        }
+        next = post(&format!("/forms/{FORM}/{step}"), &posted);
     }
     assert_eq!(next, format!("/forms/{FORM}/pruefen"));
     Draft { cookie, csrf }
@@ -574,7 +626,151 @@ async fn every_acknowledged_submission_is_filed_exactly_once_through_kills(test_
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// The personal data of one application: the answers (as posted, and as
+/// the portal normalizes them) and the e-mail address the confirmation
+/// goes to. Distinct words, so that a hit in the log can only come from
+/// them.
+const PERSONAL: &[(&str, &str, &[&str])] = &[
+    ("halter_familienname", "Spurlosowski", &["Spurlosowski"]),
+    ("halter_vorname", "Xaverine", &["Xaverine"]),
+    (
+        "halter_geburtsdatum",
+        "29.02.1984",
+        &["29.02.1984", "1984-02-29"],
+    ),
+    (
+        "halter_anschrift.street",
+        "Verschwiegenweg",
+        &["Verschwiegenweg"],
+    ),
+    ("halter_anschrift.house_number", "77b", &["77b"]),
+    (
+        "halter_anschrift.city",
+        "Heimlichhausen",
+        &["Heimlichhausen"],
+    ),
+    (
+        "halter_email",
+        "xaverine.spurlos%40example.org",
+        &["xaverine.spurlos", "spurlos@"],
+    ),
+    ("hunde.0.hund_name", "Wuffelinchen", &["Wuffelinchen"]),
+];
+
+async fn the_server_log_holds_no_personal_data(test_db: &TestDb) {
+    let db = &test_db.db;
+    let data_dir = tempfile::tempdir().unwrap();
+    let log = data_dir.path().join("server.log");
+    let server = Server::start_logging(&test_db.url, data_dir.path(), &log);
+    let port = server.port;
+    let answers: Vec<(&str, &str)> = PERSONAL.iter().map(|(f, v, _)| (*f, *v)).collect();
+    let (draft, id, refused) = tokio::task::spawn_blocking(move || {
+        let draft = complete_draft_answering(port, &answers);
+        // A wrong answer (an error page that repeats what was typed) and a
+        // POST without its CSRF token: error paths log too.
+        let form = format!(
+            "_csrf={}&halter_familienname=Spurlosowski&halter_geburtsdatum=31.02.1984-Xaverine",
+            draft.csrf
+        );
+        let wrong = http(
+            port,
+            "POST",
+            &format!("/forms/{FORM}/halter"),
+            Some(&draft.cookie),
+            Some(&form),
+        )
+        .unwrap();
+        // Answered with the step page again, now with its error summary.
+        assert_eq!(wrong.status, 303, "{}", wrong.body);
+        let wrong = http(port, "GET", &wrong.location, Some(&draft.cookie), None).unwrap();
+        assert!(wrong.body.contains("error-summary"), "{}", wrong.body);
+        let forged = http(
+            port,
+            "POST",
+            &format!("/forms/{FORM}/halter"),
+            Some(&draft.cookie),
+            Some("halter_vorname=Xaverine"),
+        )
+        .unwrap();
+        // The first step answered right again, so the draft is complete.
+        let (step, fields) = STEPS[0];
+        let mut form = format!("_csrf={}", draft.csrf);
+        for (name, value) in fields {
+            if !PERSONAL.iter().any(|(f, _, _)| f == name) {
+                form.push_str(&format!("&{name}={value}"));
+            }
+        }
+        for (name, value, _) in PERSONAL.iter().filter(|(f, _, _)| f.starts_with("halter_")) {
+            form.push_str(&format!("&{name}={value}"));
+        }
+        let answer = http(
+            port,
+            "POST",
+            &format!("/forms/{FORM}/{step}"),
+            Some(&draft.cookie),
+            Some(&form),
+        )
+        .unwrap();
+        assert_eq!(answer.status, 303, "{}", answer.body);
+        let id = submit(port, &draft).unwrap().expect("the confirmation");
+        (draft, id, (wrong.status, forged.status))
+    })
+    .await
+    .unwrap();
+    assert_eq!(refused.0, 200, "the step page with the wrong birth date");
+    assert_eq!(refused.1, 403, "the POST without its token is refused");
+
+    // Delivered and mailed: the worker's lines are in the log as well.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let open = count(db, "SELECT COUNT(*) FROM outbox WHERE status <> 'done'").await;
+        let jobs = count(db, "SELECT COUNT(*) FROM outbox").await;
+        if open == 0 && jobs >= 2 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{open} of {jobs} jobs still open"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mails: Vec<_> = std::fs::read_dir(data_dir.path().join("mail"))
+        .map(|d| d.flatten().collect())
+        .unwrap_or_default();
+    assert!(!mails.is_empty(), "a confirmation mail was sent");
+    drop(server);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    // The log is there and speaks of what happened.
+    assert!(
+        text.contains("listening"),
+        "no start line in the log:\n{text}"
+    );
+    assert!(
+        text.lines().count() >= 5,
+        "too few log lines to say anything:\n{text}"
+    );
+    assert!(
+        text.contains("package delivered"),
+        "the delivery of {id} is not in the log:\n{text}"
+    );
+    let session = draft.cookie.split_once('=').map_or("", |(_, v)| v);
+    let mut secrets: Vec<&str> = PERSONAL
+        .iter()
+        .flat_map(|(_, _, s)| s.iter().copied())
+        .collect();
+    secrets.push(session);
+    secrets.push(&draft.csrf);
+    for secret in secrets {
+        assert!(!secret.is_empty());
+        if let Some(line) = text.lines().find(|l| l.contains(secret)) {
+            panic!("the log holds {secret:?}: {line}");
+        }
+    }
+}
+
 on_both_backends!(
+    the_server_log_holds_no_personal_data,
     confirmed_submissions_survive_a_killed_server,
     every_acknowledged_submission_is_filed_exactly_once_through_kills,
 );

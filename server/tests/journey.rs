@@ -780,15 +780,29 @@ async fn every_example_form_renders_its_start_page() {
         return;
     };
     let app = common::app(&db.db, &dir).await;
-    for id in [
-        "hundesteuer",
-        "wohngeld",
-        "bewohnerparkausweis",
-        "grosser-testantrag",
-    ] {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let definition: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let id = definition["id"].as_str().unwrap();
+        let title = definition["title"]["de"].as_str().unwrap();
         let page = common::get(&app, &format!("/forms/{id}")).await;
         assert_eq!(page.status, StatusCode::OK, "{id}");
+        assert!(
+            page.body.contains(title),
+            "{id}: the title {title:?} is missing"
+        );
+        seen += 1;
     }
+    assert!(
+        seen >= 6,
+        "only {seen} example forms found in {}",
+        dir.display()
+    );
 }
 
 /// A browser with a started draft of the upload form; files go to the
