@@ -680,9 +680,25 @@ mod tests {
             ("id", "c"),
             ("title_de", "C"),
             ("field_type", "info"),
+            ("field_text_de", "Gut zu wissen"),
         ])
         .unwrap();
         assert_eq!(d["steps"][2]["id"], "c");
+        assert_eq!(d["steps"][2]["fields"][0]["text"]["de"], "Gut zu wissen");
+        let no_text = run(&[
+            ("aktion", "schritt_neu"),
+            ("id", "c"),
+            ("title_de", "C"),
+            ("field_type", "declaration"),
+        ]);
+        assert!(no_text.unwrap_err()[0].message.contains("brauchen einen Text"));
+        let group = run(&[
+            ("aktion", "schritt_neu"),
+            ("id", "c"),
+            ("title_de", "C"),
+            ("field_type", "group"),
+        ]);
+        assert!(group.unwrap_err()[0].message.contains("JSON-Ansicht"));
         let d = run(&[
             ("aktion", "schritt_verschieben"),
             ("step", "1"),
