@@ -691,7 +691,11 @@ mod tests {
             ("title_de", "C"),
             ("field_type", "declaration"),
         ]);
-        assert!(no_text.unwrap_err()[0].message.contains("brauchen einen Text"));
+        assert!(
+            no_text.unwrap_err()[0]
+                .message
+                .contains("brauchen einen Text")
+        );
         let group = run(&[
             ("aktion", "schritt_neu"),
             ("id", "c"),
