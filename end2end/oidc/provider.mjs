@@ -22,6 +22,30 @@
 // e-mail and, for businesses, `organization_name`; staff accounts (staff-*)
 // also a `roles` claim. The ID token carries sub,
 // acr and the standard claims; userinfo has all claims.
+//
+// Fault injection (TEST ONLY, for the negative login tests in
+// end2end/tests/login.spec.ts). The accounts named fault-* carry a `fault`
+// in accounts.json. They log in like any other account, but when the token
+// endpoint (POST /token) answers a code issued to one of them, this script
+// changes that answer after oidc-provider produced it, on the way out
+// (res.write/res.end wrapped in `server.on('request')`; the account is the
+// ID token's `sub`). Every other account's answer is left exactly as it is.
+//
+//   fault-bad-signature      the ID token's payload changed (acr raised to
+//                            "high"), not signed again: the signature fails
+//   fault-wrong-audience     signed again with the provider's own key, `aud`
+//                            another client
+//   fault-expired            signed again with the provider's own key, `exp`
+//                            and `iat` an hour in the past
+//   fault-wrong-nonce        signed again with the provider's own key, another
+//                            `nonce` than the login's
+//   fault-unknown-key        signed with another RSA key, under a `kid` the
+//                            provider does not publish in its JWKS
+//   fault-token-unreachable  no answer: the token request's connection is
+//                            destroyed (the provider fails during the callback)
+//
+// A relying party must refuse each of them (Amtsweg shows its error page).
+// Each injected fault is logged as one line `oidc test provider: fault …`.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -78,7 +102,7 @@ ${body}
 }
 
 function loginPage(uid, params, error) {
-  const rows = Object.entries(accounts).map(([name, a]) => `<tr><td><code>${escape(name)}</code></td><td>${escape(a.claims.account_type)}</td><td>${escape(a.acr)}</td></tr>`).join('');
+  const rows = Object.entries(accounts).map(([name, a]) => `<tr><td><code>${escape(name)}</code></td><td>${escape(a.claims.account_type)}</td><td>${escape(a.acr)}</td><td>${escape(a.fault || '–')}</td></tr>`).join('');
   const problem = error ? `<p class="error" role="alert" id="username-error">${escape(error)}</p>` : '';
   return page('Anmelden', `
 <h1>Anmelden</h1>
@@ -93,7 +117,7 @@ ${problem}
 </div>
 </form>
 <h2>Testkonten</h2>
-<table><thead><tr><th>Benutzername</th><th>Kontoart</th><th>acr</th></tr></thead><tbody>${rows}</tbody></table>`);
+<table><thead><tr><th>Benutzername</th><th>Kontoart</th><th>acr</th><th>Testfehler</th></tr></thead><tbody>${rows}</tbody></table>`);
 }
 
 async function readForm(req) {
@@ -110,6 +134,111 @@ async function readForm(req) {
 function send(res, status, html) {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   res.end(html);
+}
+
+// --- Fault injection (test only; see the header comment) -------------------
+
+const FAULTS = ['bad-signature', 'wrong-audience', 'expired', 'wrong-nonce', 'unknown-key', 'token-unreachable'];
+for (const [name, a] of Object.entries(accounts)) {
+  if (a.fault !== undefined && !FAULTS.includes(a.fault)) {
+    throw new Error(`accounts.json: ${name} has an unknown fault "${a.fault}"`);
+  }
+}
+
+const base64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const decodePart = (part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+
+/** A compact JWS (RS256) of `header` and `payload`, signed with `key`. */
+function signJwt(header, payload, key) {
+  const input = `${base64url(header)}.${base64url(payload)}`;
+  return `${input}.${crypto.sign('sha256', Buffer.from(input), key).toString('base64url')}`;
+}
+
+/**
+ * `{ json, fault }` when a token endpoint answer (its body) holds the ID
+ * token of a fault-* account: the parsed answer and that account's fault;
+ * undefined for every other answer (normal accounts, errors).
+ */
+function faultOf(body) {
+  try {
+    const json = JSON.parse(body.toString('utf8'));
+    if (typeof json.id_token !== 'string') return undefined;
+    const { sub } = decodePart(json.id_token.split('.')[1]);
+    const fault = Object.hasOwn(accounts, sub) ? accounts[sub].fault : undefined;
+    return fault ? { json, fault } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The ID token `idToken` (made by oidc-provider, RS256 with `signingKey`)
+ * broken the way `fault` says. `privateKey`: the provider's own key;
+ * `otherKey`: a key whose kid the provider does not publish.
+ */
+function breakIdToken(idToken, fault, { privateKey, otherKey, otherKid }) {
+  const [headerPart, payloadPart, signature] = idToken.split('.');
+  const header = decodePart(headerPart);
+  const payload = decodePart(payloadPart);
+  if (header.alg !== 'RS256') throw new Error(`unexpected ID token alg ${header.alg}`);
+  const now = Math.floor(Date.now() / 1000);
+  switch (fault) {
+    case 'bad-signature':
+      // What an attacker would want: a higher trust level. The old signature stays.
+      return `${headerPart}.${base64url({ ...payload, acr: ACR.high })}.${signature}`;
+    case 'wrong-audience':
+      return signJwt(header, { ...payload, aud: 'another-client' }, privateKey);
+    case 'expired':
+      return signJwt(header, { ...payload, iat: now - 2 * 3600, exp: now - 3600 }, privateKey);
+    case 'wrong-nonce':
+      return signJwt(header, { ...payload, nonce: crypto.randomBytes(16).toString('base64url') }, privateKey);
+    case 'unknown-key':
+      return signJwt({ ...header, kid: otherKid }, payload, otherKey);
+    default:
+      throw new Error(`no ID token fault ${fault}`);
+  }
+}
+
+/**
+ * Wraps `res` of a POST /token so that, for a fault-* account, its answer
+ * is changed (or the connection dropped) when oidc-provider ends it. The
+ * body is held back until `end`; other answers go out unchanged.
+ */
+function injectTokenFaults(req, res, keys) {
+  const write = res.write;
+  const end = res.end;
+  const chunks = [];
+  const toBuffer = (chunk, encoding) => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8'));
+  res.write = function heldBack(chunk, encoding, cb) {
+    if (chunk != null) chunks.push(toBuffer(chunk, encoding));
+    const done = typeof encoding === 'function' ? encoding : cb;
+    if (typeof done === 'function') process.nextTick(done);
+    return true;
+  };
+  res.end = function faulty(chunk, encoding, cb) {
+    if (typeof chunk === 'function') [cb, chunk] = [chunk, undefined];
+    else if (typeof encoding === 'function') [cb, encoding] = [encoding, undefined];
+    if (chunk != null) chunks.push(toBuffer(chunk, encoding));
+    res.write = write;
+    res.end = end;
+    let body = Buffer.concat(chunks);
+    const found = faultOf(body);
+    if (found) {
+      console.log(`oidc test provider: fault ${found.fault} injected into the token response`);
+      if (found.fault === 'token-unreachable') {
+        req.socket.destroy();
+        return res;
+      }
+      body = Buffer.from(JSON.stringify({ ...found.json, id_token: breakIdToken(found.json.id_token, found.fault, keys) }));
+      if (res.headersSent) {
+        console.error('oidc test provider: fault injection too late, headers already sent; dropping the connection');
+        req.socket.destroy();
+        return res;
+      }
+      res.setHeader('content-length', body.length);
+    }
+    return end.call(res, body, cb);
+  };
 }
 
 async function start() {
@@ -195,11 +324,16 @@ ${form}
   });
   provider.on('server_error', (ctx, err) => console.error('oidc test provider: server error', err));
 
+  // For the fault-* accounts only (test only, see the header comment).
+  const { privateKey: otherKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const faultKeys = { privateKey, otherKey, otherKid: `unpublished-${crypto.randomUUID()}` };
+
   const callback = provider.callback();
   server.on('request', async (req, res) => {
     const url = new URL(req.url, issuer);
     const match = url.pathname.match(/^\/interaction\/([\w-]+)(?:\/(login|abort))?$/);
     if (!match) {
+      if (req.method === 'POST' && url.pathname === '/token') injectTokenFaults(req, res, faultKeys);
       callback(req, res);
       return;
     }
