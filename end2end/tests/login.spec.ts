@@ -8,10 +8,19 @@
 // an already used code each get their error page; a staff account with
 // roles reaches the back-office (/verwaltung), a citizen gets its 403
 // page; "Meine Anträge" lists a started form's draft and continues it.
+// Failed logins: an ID token with a bad signature, another audience, an
+// expired one, another nonce or an unknown key (the test provider's fault-*
+// accounts, see end2end/oidc/provider.mjs) gets the "not confirmed" page;
+// a provider that drops the token request gets the "unreachable" page;
+// cancelling at the provider gets the "cancelled" page; a callback whose
+// `iss` names another issuer (RFC 9207) is refused. Each offers "Erneut
+// anmelden" and leaves the visitor logged out, and a dog tax draft started
+// before such a login keeps its answers.
 // Elements are found by role and label.
 import { test, expect, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
-import { displayName, loginAs, logout, signInAtProvider } from './login';
+import * as dogTax from './hundesteuer';
+import { displayName, loginAs, logout, signInAtProvider, type FaultAccount, type TestAccount } from './login';
 
 const wohngeld = '/forms/wohngeld';
 
@@ -25,6 +34,64 @@ async function authorizationUrl(page: Page, next = '/'): Promise<URL> {
   expect(response.status()).toBe(303);
   return new URL(response.headers()['location']);
 }
+
+/**
+ * Goes through a login at the provider with the page's cookies but without
+ * the browser (the API request context, no redirects followed) and returns
+ * the callback URL the provider sends back (code, state, iss), unvisited,
+ * and the provider's issuer.
+ */
+async function callbackFromProvider(page: Page, name: TestAccount): Promise<{ callback: URL; issuer: string }> {
+  const hop = async (url: URL, options: { method?: string; form?: Record<string, string> } = {}) => {
+    const response = await page.request.fetch(url.toString(), { maxRedirects: 0, ...options });
+    expect([302, 303], `${options.method ?? 'GET'} ${url.pathname}`).toContain(response.status());
+    return new URL(response.headers()['location'], url);
+  };
+  const authorize = await authorizationUrl(page);
+  const interaction = await hop(authorize);
+  expect(interaction.pathname).toMatch(/^\/interaction\//);
+  const resume = await hop(new URL(`${interaction.pathname}/login`, interaction), {
+    method: 'POST',
+    form: { username: name },
+  });
+  const callback = await hop(resume);
+  expect(callback.pathname).toBe('/auth/callback');
+  return { callback, issuer: authorize.origin };
+}
+
+/**
+ * The portal's page for a failed login: `title` as its heading, `text`,
+ * that nothing entered is lost, an "Erneut anmelden" link that starts a
+ * login back to `next`, and no login.
+ */
+async function expectLoginProblem(page: Page, title: string, text: RegExp, next: string) {
+  await expect(page).toHaveURL((url) => url.pathname === '/auth/callback');
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  await expect(page.getByText(text)).toBeVisible();
+  await expect(page.getByText(/Was Sie bereits eingegeben haben, bleibt gespeichert/)).toBeVisible();
+  const retry = page.getByRole('link', { name: 'Erneut anmelden', exact: true });
+  await expect(retry).toBeVisible();
+  const href = new URL((await retry.getAttribute('href')) ?? '', page.url());
+  expect(href.pathname).toBe('/auth/login');
+  expect(href.searchParams.get('next')).toBe(next);
+  await expect(page.getByText(/Angemeldet als/)).toHaveCount(0);
+}
+
+/** Not logged in: a form that needs a login asks for one. */
+async function expectLoggedOut(page: Page) {
+  await page.goto(wohngeld);
+  await expect(page.getByRole('link', { name: 'Mit Servicekonto anmelden', exact: true })).toBeVisible();
+  await expect(page.getByText(/Angemeldet als/)).toHaveCount(0);
+}
+
+const notConfirmed = {
+  title: 'Anmeldung nicht bestätigt',
+  text: /Die Anmeldebestätigung des Servicekontos ist ungültig oder abgelaufen/,
+};
+const unreachable = {
+  title: 'Login-Dienst nicht erreichbar',
+  text: /Der Login-Dienst ist gerade nicht erreichbar/,
+};
 
 test.describe('login with the Servicekonto', () => {
   test('a citizen logs in at substanziell, opens a step and logs out', async ({ page, browser, javaScriptEnabled, baseURL }) => {
@@ -192,5 +259,102 @@ test.describe('login with the Servicekonto', () => {
     await expect(page.getByText(/Sie bleiben angemeldet, bis \d\d:\d\d Uhr, wenn Sie nichts tun/)).toBeVisible();
     await expect(warning).toHaveCount(0);
     await expect(page).toHaveURL((url) => url.pathname === '/');
+  });
+});
+
+test.describe('failed logins', () => {
+  // The provider's answer to the token request is broken on purpose for
+  // these accounts (end2end/oidc/provider.mjs, "Fault injection").
+  const tokenFaults: { account: FaultAccount; what: string }[] = [
+    { account: 'fault-bad-signature', what: 'a payload changed after signing' },
+    { account: 'fault-wrong-audience', what: 'another client as audience' },
+    { account: 'fault-expired', what: 'an expiry in the past' },
+    { account: 'fault-wrong-nonce', what: 'another nonce than the login' },
+    { account: 'fault-unknown-key', what: 'a key the provider does not publish' },
+  ];
+  for (const { account, what } of tokenFaults) {
+    test(`an ID token with ${what} is refused (${account})`, async ({ page }) => {
+      await page.goto(wohngeld);
+      await page.getByRole('link', { name: 'Mit Servicekonto anmelden', exact: true }).click();
+      await signInAtProvider(page, account);
+      await expectLoginProblem(page, notConfirmed.title, notConfirmed.text, wohngeld);
+      await expectLoggedOut(page);
+    });
+  }
+
+  test('a provider that drops the token request gets the unreachable page', async ({ page }) => {
+    await page.goto(wohngeld);
+    await page.getByRole('link', { name: 'Mit Servicekonto anmelden', exact: true }).click();
+    await signInAtProvider(page, 'fault-token-unreachable');
+    await expectLoginProblem(page, unreachable.title, unreachable.text, wohngeld);
+    await expect(page.getByRole('heading', { level: 2, name: 'Login service unavailable' })).toBeVisible();
+    await expectLoggedOut(page);
+  });
+
+  // "Nothing the citizen already entered is lost": an anonymous draft,
+  // then a login that fails, then back to the draft.
+  const keepsTheDraft: { account: FaultAccount; problem: { title: string; text: RegExp } }[] = [
+    { account: 'fault-bad-signature', problem: notConfirmed },
+    { account: 'fault-token-unreachable', problem: unreachable },
+  ];
+  for (const { account, problem } of keepsTheDraft) {
+    test(`a draft started before a failed login keeps its answers (${account})`, async ({ page }) => {
+      await dogTax.start(page);
+      const firstStep = new URL(page.url()).pathname;
+      await dogTax.owner(page, 'Fehlerfall');
+      const secondStep = new URL(page.url()).pathname;
+      expect(secondStep).not.toBe(firstStep);
+
+      // The portal's login link, coming back to this step.
+      await page.goto(`/auth/login?next=${encodeURIComponent(secondStep)}`);
+      await signInAtProvider(page, account);
+      await expectLoginProblem(page, problem.title, problem.text, secondStep);
+
+      await page.getByRole('link', { name: 'Zurück', exact: true }).click();
+      await expect(page).toHaveURL((url) => url.pathname === secondStep);
+      await expect(dogTax.heading(page, 'Hunde')).toBeVisible();
+      await expect(page.getByText(/Angemeldet als/)).toHaveCount(0);
+      await page.goto(firstStep);
+      await expect(dogTax.heading(page, 'Halterin oder Halter')).toBeVisible();
+      await expect(page.getByLabel('Familienname', { exact: true })).toHaveValue('Fehlerfall');
+      await expect(page.getByLabel('Vorname', { exact: true })).toHaveValue('Erika');
+      await expect(page.getByLabel('Geburtsdatum', { exact: true })).toHaveValue('17.03.1985');
+      await expect(dogTax.group(page, /^Anschrift/).getByLabel('Postleitzahl')).toHaveValue('99423');
+      // The start page continues the same draft.
+      await page.goto('/forms/hundesteuer');
+      await expect(page.getByRole('button', { name: 'Weiter ausfüllen' })).toBeVisible();
+    });
+  }
+
+  test('cancelling at the provider gets the cancelled page', async ({ page }) => {
+    await page.goto(wohngeld);
+    await page.getByRole('link', { name: 'Mit Servicekonto anmelden', exact: true }).click();
+    await expect(page.getByLabel('Benutzername')).toBeVisible();
+    await page.getByRole('button', { name: 'Abbrechen' }).click();
+    await expectLoginProblem(
+      page,
+      'Anmeldung abgebrochen',
+      /Sie haben die Anmeldung beim Servicekonto abgebrochen/,
+      wohngeld,
+    );
+    await page.getByRole('link', { name: 'Zurück', exact: true }).click();
+    await expect(page).toHaveURL((url) => url.pathname === wohngeld);
+    await expect(page.getByRole('link', { name: 'Mit Servicekonto anmelden', exact: true })).toBeVisible();
+  });
+
+  test('a callback whose iss is another issuer is refused', async ({ page }) => {
+    const { callback, issuer } = await callbackFromProvider(page, 'citizen-substanziell');
+    // The provider names itself (RFC 9207) …
+    expect(callback.searchParams.get('iss')).toBe(issuer);
+    // … a mix-up brings another issuer's name with a valid state and code.
+    callback.searchParams.set('iss', 'https://idp.example');
+    await page.goto(callback.toString());
+    await expectLoginProblem(
+      page,
+      'Anmeldung fehlgeschlagen',
+      /Das Servicekonto hat die Anmeldung nicht bestätigt/,
+      '/',
+    );
+    await expectLoggedOut(page);
   });
 });

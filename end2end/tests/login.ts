@@ -11,7 +11,12 @@
 // business-hoch. Their acr is the eIDAS level in the name; businesses carry
 // an organization name. staff-sachbearbeitung is a caseworker of
 // weimar-strassenverkehrsbehoerde and a form editor (roles claim);
-// staff-redaktion is a form editor only.
+// staff-redaktion is a form editor only. The fault-* accounts
+// (`FaultAccount`) log in at the provider like the others, but the provider
+// then breaks its token endpoint's answer on purpose (an ID token with a bad
+// signature, another audience, expired, another nonce, an unknown key, or
+// no answer at all; see the header of end2end/oidc/provider.mjs): for the
+// negative tests, never logged in.
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
@@ -26,10 +31,21 @@ export type TestAccount =
   | 'staff-sachbearbeitung'
   | 'staff-redaktion';
 
+/** Test-only accounts whose token response the provider breaks (`fault` in accounts.json). */
+export type FaultAccount =
+  | 'fault-bad-signature'
+  | 'fault-wrong-audience'
+  | 'fault-expired'
+  | 'fault-wrong-nonce'
+  | 'fault-unknown-key'
+  | 'fault-token-unreachable';
+
 export type TrustLevel = 'basis' | 'substanziell' | 'hoch';
 
 type Account = {
   acr: string;
+  /** Only the fault-* accounts: what the provider breaks. */
+  fault?: string;
   claims: {
     account_type: 'citizen' | 'business';
     given_name: string;
@@ -62,7 +78,7 @@ export function displayName(name: TestAccount): string {
  * On the provider's login page: types the user name and logs in. Returns
  * once the browser has left the provider.
  */
-export async function signInAtProvider(page: Page, name: TestAccount) {
+export async function signInAtProvider(page: Page, name: TestAccount | FaultAccount) {
   await expect(page.getByRole('heading', { name: 'Anmelden' })).toBeVisible();
   const provider = new URL(page.url()).origin;
   await page.getByLabel('Benutzername').fill(name);
