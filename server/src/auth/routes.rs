@@ -138,7 +138,7 @@ async fn callback(
         // An OAuth error code is a short ASCII word, safe to log.
         let code: String = error
             .chars()
-            .filter(char::is_ascii_alphanumeric)
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
             .take(40)
             .collect();
         tracing::info!(error = %code, "the provider ended the login with an error");
