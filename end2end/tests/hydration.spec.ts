@@ -217,3 +217,42 @@ test.describe('live checks on a step page', () => {
     await expect(page.locator('form.step-form')).not.toHaveAttribute('data-live', /.*/);
   });
 });
+
+// No layout shift (issue 3: "no layout shift"): the browser's own
+// Layout Instability API adds up every shift that no input caused, while
+// a step page loads, hydrates and its live checks start, and while the
+// start page does. Error messages shown after the citizen leaves a field
+// follow an input and do not count, as for Core Web Vitals.
+async function watchLayoutShifts(page: Page) {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __shifts: { value: number; sources: string[] }[] };
+    w.__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as unknown as { value: number; hadRecentInput: boolean; sources?: { node?: Node }[] }[]) {
+        if (entry.hadRecentInput) continue;
+        w.__shifts.push({
+          value: entry.value,
+          sources: (entry.sources ?? []).map((s) => (s.node instanceof Element ? s.node.outerHTML.slice(0, 120) : String(s.node?.nodeName))),
+        });
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+const shifts = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __shifts: { value: number; sources: string[] }[] }).__shifts);
+
+test('pages do not shift while they load and hydrate', async ({ page }) => {
+  await watchLayoutShifts(page);
+  await page.goto('/forms/hundesteuer');
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  await page.waitForLoadState('networkidle');
+  expect(await shifts(page), 'layout shifts on the start page').toEqual([]);
+  await page.getByRole('button', { name: /Jetzt starten|Weiter ausfüllen/ }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Halterin oder Halter' })).toBeVisible();
+  await live(page);
+  await page.waitForLoadState('networkidle');
+  // Give late work (fonts, the live checks' first pass) a moment to show.
+  await page.waitForTimeout(500);
+  expect(await shifts(page), 'layout shifts on the first step').toEqual([]);
+});

@@ -228,15 +228,19 @@ test.describe('citizen journey', () => {
     await expect(page.getByRole('button', { name: 'Jetzt starten' })).toHaveCount(0);
   });
 
-  test('English is kept through the journey', async ({ page }) => {
+  test('English is kept through the journey, and its pages have no axe-core violations', async ({ page, browser, javaScriptEnabled }) => {
     await page.goto('/forms/hundesteuer?lang=en');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await expectNoAxeViolations(page, browser, javaScriptEnabled);
     await page.getByRole('button', { name: /Start now|Continue/ }).click();
     await expect(page).toHaveURL(/lang=en/);
     await expect(page.locator('html')).toHaveAttribute('lang', 'en');
     await expect(page.getByText(/Step 1 of 5/)).toBeVisible();
+    await expectNoAxeViolations(page, browser, javaScriptEnabled);
     await page.getByRole('button', { name: 'Continue', exact: true }).last().click();
     await expect(page.getByRole('heading', { name: 'There is a problem' })).toBeVisible();
     await expect(page).toHaveTitle(/^Error: /);
+    await expectNoAxeViolations(page, browser, javaScriptEnabled);
   });
 });
 
