@@ -323,6 +323,12 @@ pub async fn start(
                         created.redirect_url.as_str(),
                     )
                     .await?;
+                // A concurrent request (a second tab) that met this
+                // transaction as `AlreadyExists` before it was recorded has
+                // given the attempt up: nobody may be sent to it then.
+                if !still_open(ctx, &attempt).await? {
+                    continue;
+                }
                 tracing::info!(
                     provider = provider.name(),
                     attempt = attempt.attempt,
@@ -331,6 +337,11 @@ pub async fn start(
                 return Ok(Started::Redirect(created.redirect_url));
             }
             Err(PaymentError::AlreadyExists) => {
+                // A concurrent request (a second tab, a double click)
+                // created it and sent its citizen there: go there too.
+                if recorded(ctx, &attempt).await? {
+                    continue;
+                }
                 // Created at the provider, but its answer was lost (a
                 // timeout after the create). The citizen never saw that
                 // transaction's page: give it up and make a new attempt.
@@ -350,6 +361,24 @@ pub async fn start(
         }
     }
     Err(PayError::Provider(PaymentError::AlreadyExists))
+}
+
+/// Whether `attempt` is still the submission's latest and not known to
+/// be finished: the one to send the citizen to.
+async fn still_open(ctx: PaymentContext<'_>, attempt: &PaymentAttempt) -> Result<bool, PayError> {
+    let overview = ctx.db.payment_overview(attempt.submission_id).await?;
+    Ok(overview
+        .latest()
+        .is_some_and(|a| a.id == attempt.id && a.status == PaymentStatus::Initial))
+}
+
+/// Whether `attempt`'s transaction id has been stored meanwhile.
+async fn recorded(ctx: PaymentContext<'_>, attempt: &PaymentAttempt) -> Result<bool, PayError> {
+    let overview = ctx.db.payment_overview(attempt.submission_id).await?;
+    Ok(overview
+        .attempts
+        .iter()
+        .any(|a| a.id == attempt.id && a.transaction_id.is_some()))
 }
 
 /// `{public}/forms/{id}/bezahlung/{submission}/zurueck[?lang=en]`.
