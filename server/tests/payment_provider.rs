@@ -608,3 +608,58 @@ async fn the_double_refuses_what_a_provider_refuses() {
     assert_eq!(post(good.clone(), PASSWORD).await.0, 200);
     assert_eq!(post(good, PASSWORD).await, (400, "PAYMENT_EXISTS".into()));
 }
+
+/// The create timed out at the portal, but the provider had stored the
+/// transaction: the retry with the same key never makes a second one. A
+/// provider with its own ids refuses it (`payment_journey` then gives
+/// that attempt up: nobody saw its page); one whose transaction id is the
+/// request id answers the stored transaction.
+///
+/// The double cannot lose an answer by itself: when the client gives up,
+/// the server drops the delayed request before it stores anything (checked
+/// first). So the provider's side of the lost exchange, the stored
+/// transaction, is made by the same request sent by another client.
+#[tokio::test]
+async fn a_create_that_timed_out_after_the_provider_stored_it_is_not_created_twice() {
+    for ids in [TransactionIds::Own, TransactionIds::RequestId] {
+        let double = XBezahldiensteDouble::start(DoubleSettings {
+            transaction_ids: ids,
+            ..DoubleSettings::default()
+        })
+        .await
+        .unwrap();
+        let mut config = double.config();
+        config.timeout = Duration::from_millis(300);
+        let provider = XBezahldienste::new(config).unwrap();
+        let request = request(3050);
+        double.fail_next(Failure::Delay(Duration::from_millis(600)));
+        assert_eq!(
+            provider.create(&request).await,
+            Err(PaymentError::Timeout),
+            "{ids:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(double.transactions_for(request.idempotency_key), 0);
+        // What the provider stored of the exchange the portal lost.
+        let stored = adapter(&double).create(&request).await.unwrap();
+
+        let again = provider.create(&request).await;
+        match ids {
+            TransactionIds::Own => assert_eq!(again, Err(PaymentError::AlreadyExists)),
+            TransactionIds::RequestId => assert_eq!(again.unwrap(), stored),
+        }
+        assert_eq!(
+            double.transactions_for(request.idempotency_key),
+            1,
+            "{ids:?}"
+        );
+        assert_eq!(
+            provider
+                .status(&stored.transaction_id)
+                .await
+                .unwrap()
+                .status,
+            PaymentStatus::Initial
+        );
+    }
+}
