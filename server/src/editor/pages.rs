@@ -558,6 +558,76 @@ fn text_inputs(id: &str, prefix: &str, label: &str, de: &str, en: &str) -> Strin
     )
 }
 
+/// A German and an English input (`area`: text areas) named `{prefix}de`
+/// and `{prefix}en`; `labels` is the German and the English name.
+fn text_pair(
+    id: &str,
+    prefix: &str,
+    (de_label, en_label): (&str, &str),
+    (de, en): (&str, &str),
+    area: bool,
+) -> String {
+    let one = |lang: &str, german: &str, english: &str, value: &str| {
+        let label =
+            format!(r#"{de_label} ({german}) <span lang="en">({en_label}, {english})</span>"#);
+        if area {
+            textarea(
+                &format!("{id}-{lang}"),
+                &format!("{prefix}{lang}"),
+                &label,
+                value,
+            )
+        } else {
+            input(
+                &format!("{id}-{lang}"),
+                &format!("{prefix}{lang}"),
+                &label,
+                value,
+            )
+        }
+    };
+    format!(
+        "{}{}",
+        one("de", "Deutsch", "German", de),
+        one("en", "Englisch", "English", en)
+    )
+}
+
+fn textarea(id: &str, name: &str, label: &str, value: &str) -> String {
+    format!(
+        r#"<div class="field"><label for="{id}">{label}</label><textarea class="textarea" id="{id}" name="{name}" rows="3">{}</textarea></div>"#,
+        escape(value)
+    )
+}
+
+/// A number of `value` at `key` as the inputs show it ("" when unset).
+fn number(value: &serde_json::Value, key: &str) -> String {
+    value
+        .get(key)
+        .filter(|v| v.is_number())
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
+/// The requirements of the definition as `Deutsch|English` lines.
+fn requirements_text(d: &serde_json::Value) -> String {
+    d.get("requirements")
+        .and_then(|v| v.as_array())
+        .map(|list| {
+            list.iter()
+                .map(|t| {
+                    let part = |p| t.pointer(p).and_then(|v| v.as_str()).unwrap_or("");
+                    match part("/en") {
+                        "" => part("/de").to_owned(),
+                        en => format!("{}|{en}", part("/de")),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
 fn input(id: &str, name: &str, label: &str, value: &str) -> String {
     format!(
         r#"<div class="field"><label for="{id}">{label}</label><input class="input" type="text" id="{id}" name="{name}" value="{}"></div>"#,
@@ -792,12 +862,258 @@ fn fee_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
     out
 }
 
+/// The inputs of a field's type settings (validation, unit, file types,
+/// options and code list, group entries) and of its prefill and
+/// autocomplete, each prefilled with the stored value; `p` makes the ids
+/// unique. Which appear is [`super::structure::applies`].
+fn field_settings(p: &str, field: &serde_json::Value, kind: &str, code_lists: &[String]) -> String {
+    use super::structure::{applies, claims_for, is_choice, megabytes, options_text};
+    let s = |key: &str| {
+        field
+            .get(key)
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let one =
+        |name: &str, label: &str, value: &str| input(&format!("{p}-{name}"), name, label, value);
+    let pair = |key: &str, labels: (&str, &str), area: bool| {
+        text_pair(
+            &format!("{p}-{key}"),
+            &format!("{key}_"),
+            labels,
+            (&s_in(field, key, "de"), &s_in(field, key, "en")),
+            area,
+        )
+    };
+    let mut checks = String::new();
+    if applies("min_length", kind) {
+        checks.push_str(&one(
+            "min_length",
+            "Mindestlänge in Zeichen <span lang=\"en\">(min length)</span>",
+            &number(field, "min_length"),
+        ));
+        checks.push_str(&one(
+            "max_length",
+            "Höchstlänge in Zeichen <span lang=\"en\">(max length)</span>",
+            &number(field, "max_length"),
+        ));
+        checks.push_str(&one(
+            "pattern",
+            "Muster (regulärer Ausdruck), dem die ganze Antwort entsprechen muss <span lang=\"en\">(pattern, a regular expression the whole answer must match)</span>",
+            &s("pattern"),
+        ));
+        checks.push_str(&pair(
+            "pattern_message",
+            (
+                "Meldung, wenn das Muster nicht passt (nennt das Feld)",
+                "message when the pattern does not match, naming the field",
+            ),
+            false,
+        ));
+    }
+    if applies("min", kind) {
+        checks.push_str(&one(
+            "min",
+            "Kleinster Wert <span lang=\"en\">(minimum)</span>",
+            &number(field, "min"),
+        ));
+        checks.push_str(&one(
+            "max",
+            "Größter Wert <span lang=\"en\">(maximum)</span>",
+            &number(field, "max"),
+        ));
+        checks.push_str(&one(
+            "decimals",
+            "Nachkommastellen, höchstens 6 (leer: ganze Zahlen) <span lang=\"en\">(decimal places; empty: whole numbers)</span>",
+            &number(field, "decimals"),
+        ));
+        checks.push_str(&pair(
+            "unit",
+            (
+                "Einheit neben der Eingabe, z. B. m²",
+                "unit beside the input",
+            ),
+            false,
+        ));
+    }
+    if applies("min_cents", kind) {
+        let amount = |key: &str| {
+            field
+                .get(key)
+                .and_then(|v| v.as_i64())
+                .map(super::rules::euros)
+                .unwrap_or_default()
+        };
+        checks.push_str(&one(
+            "min_amount",
+            "Kleinster Betrag in Euro, z. B. 12,50 <span lang=\"en\">(minimum amount in euros)</span>",
+            &amount("min_cents"),
+        ));
+        checks.push_str(&one(
+            "max_amount",
+            "Größter Betrag in Euro, z. B. 1.000,00 <span lang=\"en\">(maximum amount in euros)</span>",
+            &amount("max_cents"),
+        ));
+    }
+    if applies("min_date", kind) {
+        let forms = "2024-05-01, 01.05.2024, today (heute), today-18y, today+30d, today-6m";
+        checks.push_str(&one(
+            "min_date",
+            &format!(
+                "Frühestes Datum: {forms} <span lang=\"en\">(earliest date: fixed, or relative to the day of the answer)</span>"
+            ),
+            &s("min_date"),
+        ));
+        checks.push_str(&one(
+            "max_date",
+            &format!("Spätestes Datum: {forms} <span lang=\"en\">(latest date)</span>"),
+            &s("max_date"),
+        ));
+    }
+    if is_choice(kind) {
+        checks.push_str(&format!(
+            r#"<div class="field"><label for="{p}-options">Optionen, eine je Zeile: Wert|Deutsch|English <span lang="en">(options, one a line)</span></label><textarea class="textarea" id="{p}-options" name="options" rows="4">{}</textarea></div>"#,
+            escape(&options_text(field))
+        ));
+        let current = s("code_list");
+        if !code_lists.is_empty() || !current.is_empty() {
+            let lists: String = code_lists
+                .iter()
+                .map(|id| {
+                    let sel = if *id == current { " selected" } else { "" };
+                    format!(r#"<option value="{0}"{sel}>{0}</option>"#, escape(id))
+                })
+                .collect();
+            let none = if current.is_empty() { " selected" } else { "" };
+            checks.push_str(&format!(
+                r#"<div class="field"><label for="{p}-code_list">Codeliste statt eigener Optionen (dann die Optionen leeren) <span lang="en">(code list instead of options; then clear the options)</span></label><select class="select" id="{p}-code_list" name="code_list"><option value=""{none}>– keine, eigene Optionen – (none, own options)</option>{lists}</select></div>"#
+            ));
+        }
+    }
+    if applies("min_selected", kind) {
+        checks.push_str(&one(
+            "min_selected",
+            "Mindestens auszuwählen <span lang=\"en\">(least number to choose)</span>",
+            &number(field, "min_selected"),
+        ));
+        checks.push_str(&one(
+            "max_selected",
+            "Höchstens auszuwählen <span lang=\"en\">(largest number to choose)</span>",
+            &number(field, "max_selected"),
+        ));
+    }
+    if applies("accept", kind) {
+        let accept = field
+            .get("accept")
+            .and_then(|v| v.as_array())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        checks.push_str(&one(
+            "accept",
+            "Erlaubte Dateitypen (MIME), durch Komma getrennt, z. B. application/pdf, image/jpeg, image/* <span lang=\"en\">(accepted media types, comma-separated)</span>",
+            &accept,
+        ));
+        let size = field
+            .get("max_size_bytes")
+            .and_then(|v| v.as_u64())
+            .map(megabytes)
+            .unwrap_or_default();
+        checks.push_str(&one(
+            "max_size_mb",
+            "Größte Datei in MB, höchstens 100, z. B. 10 oder 0,5 <span lang=\"en\">(largest file in MB)</span>",
+            &size,
+        ));
+        checks.push_str(&one(
+            "max_files",
+            "Höchstzahl Dateien, 1 bis 20 (leer: 1) <span lang=\"en\">(most files; empty: 1)</span>",
+            &number(field, "max_files"),
+        ));
+    }
+    if applies("min_items", kind) {
+        checks.push_str(&one(
+            "min_items",
+            "Mindestzahl Einträge <span lang=\"en\">(least number of entries)</span>",
+            &number(field, "min_items"),
+        ));
+        checks.push_str(&one(
+            "max_items",
+            "Höchstzahl Einträge, bis 100 <span lang=\"en\">(largest number of entries)</span>",
+            &number(field, "max_items"),
+        ));
+        checks.push_str(&pair(
+            "item_label",
+            (
+                "Bezeichnung eines Eintrags, z. B. Person",
+                "what one entry is called",
+            ),
+            false,
+        ));
+    }
+    let mut out = String::new();
+    if !checks.is_empty() {
+        out.push_str(&format!(
+            r#"<fieldset><legend>Prüfung und Einstellungen des Feldtyps <span lang="en">(validation and settings of the field type)</span></legend>{checks}</fieldset>"#
+        ));
+    }
+    let mut account = String::new();
+    if applies("autocomplete", kind) {
+        account.push_str(&one(
+            "autocomplete",
+            "Autovervollständigung: HTML-Token wie given-name, family-name, email, postal-code (leer: Standard) <span lang=\"en\">(autocomplete token; empty: default)</span>",
+            &s("autocomplete"),
+        ));
+    }
+    if applies("prefill", kind) {
+        let claim = field
+            .pointer("/prefill/claim")
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let none = if claim.is_empty() { " selected" } else { "" };
+        let claims: String = claims_for(kind)
+            .iter()
+            .map(|(c, de, en)| {
+                let sel = if c.name() == claim { " selected" } else { "" };
+                format!(r#"<option value="{}"{sel}>{de} ({en})</option>"#, c.name())
+            })
+            .collect();
+        let editable = if field.pointer("/prefill/editable").and_then(|v| v.as_bool()) == Some(true)
+        {
+            " checked"
+        } else {
+            ""
+        };
+        account.push_str(&format!(
+            r#"<div class="field"><label for="{p}-prefill_claim">Vorbelegen aus dem Servicekonto mit <span lang="en">(prefill from the service account with)</span></label><select class="select" id="{p}-prefill_claim" name="prefill_claim"><option value=""{none}>– keine Vorbelegung – (no prefill)</option>{claims}</select></div><div class="checkbox"><input type="checkbox" id="{p}-prefill_editable" name="prefill_editable" value="ja"{editable}><label for="{p}-prefill_editable">Vorbelegten Wert darf die antragstellende Person ändern <span lang="en">(the applicant may change the prefilled value)</span></label></div>"#
+        ));
+    }
+    if !account.is_empty() {
+        out.push_str(&format!(
+            r#"<fieldset><legend>Vorbelegung und Autovervollständigung <span lang="en">(prefill and autocomplete)</span></legend>{account}</fieldset>"#
+        ));
+    }
+    out
+}
+
+/// The `lang` text of `key` of `value` ("" when unset).
+fn s_in(value: &serde_json::Value, key: &str, lang: &str) -> String {
+    value
+        .get(key)
+        .and_then(|t| t.get(lang))
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_owned()
+}
+
 /// The structured editing of the draft (settings, steps, fields): plain
 /// forms, each posting one change to `/redaktion/{id}/struktur`.
 pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
-    use super::structure::{
-        FIELD_TYPES, can_add, has_length, has_range, has_text, is_choice, options_text,
-    };
+    use super::structure::{FIELD_TYPES, can_add, has_text};
     let Ok(d) = serde_json::from_str::<serde_json::Value>(definition) else {
         return String::new();
     };
@@ -826,6 +1142,44 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
         .and_then(|v| v.as_u64())
         .map(|v| v.to_string())
         .unwrap_or_default();
+    let start_page = format!(
+        "{}{}{}",
+        text_pair(
+            "summary",
+            "summary_",
+            ("Kurzbeschreibung für die Liste der Anträge", "summary"),
+            (&s(&d, "/summary/de"), &s(&d, "/summary/en")),
+            false
+        ),
+        textarea(
+            "requirements",
+            "requirements",
+            "Was bereitzuhalten ist, eine Angabe je Zeile: Deutsch|English <span lang=\"en\">(requirements, one a line)</span>",
+            &requirements_text(&d)
+        ),
+        text_pair(
+            "privacy_notice",
+            "privacy_notice_",
+            ("Datenschutzhinweis", "privacy notice"),
+            (&s(&d, "/privacy_notice/de"), &s(&d, "/privacy_notice/en")),
+            true
+        ),
+    );
+    let numbers = format!(
+        "{}{}",
+        input(
+            "duration_minutes",
+            "duration_minutes",
+            "Dauer des Ausfüllens in Minuten (leer: keine Angabe) <span lang=\"en\">(duration in minutes; empty: none)</span>",
+            &number(&d, "duration_minutes")
+        ),
+        input(
+            "draft_expiry_days",
+            "draft_expiry_days",
+            "Unfertige Entwürfe löschen nach Tagen (leer: 30) <span lang=\"en\">(delete unfinished drafts after days; empty: 30)</span>",
+            &number(&d, "draft_expiry_days")
+        ),
+    );
     let settings = change_form(
         &base,
         csrf,
@@ -836,7 +1190,8 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
 {}{}
 <div class="field"><label for="description_de">Beschreibung (Deutsch)</label><textarea class="textarea" id="description_de" name="description_de" rows="3">{}</textarea></div>
 <div class="field"><label for="description_en">Beschreibung (Englisch) <span lang="en">(description, English)</span></label><textarea class="textarea" id="description_en" name="description_en" rows="3">{}</textarea></div>
-{}{}{}{}
+{start_page}
+{}{}{}{}{numbers}
 <fieldset><legend>Zugang <span lang="en">(access)</span></legend>
 <div class="radio"><input type="radio" id="access-anonymous" name="access" value="anonymous"{}><label for="access-anonymous">Ohne Anmeldung <span lang="en">(anonymous)</span></label></div>
 <div class="radio"><input type="radio" id="access-login" name="access" value="service_account"{}><label for="access-login">Mit Servicekonto-Anmeldung <span lang="en">(login)</span></label></div>
@@ -889,6 +1244,11 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
     let empty = Vec::new();
     let steps = d.get("steps").and_then(|v| v.as_array()).unwrap_or(&empty);
     let known = super::rules::fields(&d);
+    let code_lists: Vec<String> = d
+        .get("code_lists")
+        .and_then(|v| v.as_object())
+        .map(|lists| lists.keys().cloned().collect())
+        .unwrap_or_default();
     let mut out = format!(
         r#"<section class="structure" aria-labelledby="structure-heading">
 <h2 id="structure-heading">Bearbeiten ohne JSON <span lang="en">(structured editing)</span></h2>
@@ -914,7 +1274,7 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
             "schritt_titel",
             &at,
             &format!(
-                "{}{}{}",
+                "{}{}{}{}",
                 input(
                     &format!("s{i}-title_de"),
                     "title_de",
@@ -927,7 +1287,14 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
                     "Titel des Schritts (Englisch) <span lang=\"en\">(step title, English)</span>",
                     &s(step, "/title/en")
                 ),
-                submit("Titel speichern <span lang=\"en\">(save title)</span>")
+                text_pair(
+                    &format!("s{i}-description"),
+                    "description_",
+                    ("Text unter dem Titel", "text under the title"),
+                    (&s(step, "/description/de"), &s(step, "/description/en")),
+                    true
+                ),
+                submit("Titel und Text speichern <span lang=\"en\">(save title and text)</span>")
             ),
         ));
         out.push_str(&format!(
@@ -987,7 +1354,6 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
             let p = format!("s{i}-f{j}");
             let label = escape(&s(field, "/label/de"));
             let at = [("step", i.to_string()), ("field", j.to_string())];
-            let number = |key: &str| field.get(key).map(|v| v.to_string()).unwrap_or_default();
             let mut body = format!(
                 "{}{}{}{}",
                 input(
@@ -1023,28 +1389,6 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
             body.push_str(&format!(
                 r#"<div class="checkbox"><input type="checkbox" id="{p}-required" name="required" value="ja"{checked}><label for="{p}-required">Pflichtfeld <span lang="en">(required)</span></label></div>"#
             ));
-            if has_length(&kind) {
-                body.push_str(&input(
-                    &format!("{p}-max_length"),
-                    "max_length",
-                    "Höchstlänge in Zeichen <span lang=\"en\">(max length)</span>",
-                    &number("max_length"),
-                ));
-            }
-            if has_range(&kind) {
-                body.push_str(&input(
-                    &format!("{p}-min"),
-                    "min",
-                    "Kleinster Wert <span lang=\"en\">(minimum)</span>",
-                    &number("min"),
-                ));
-                body.push_str(&input(
-                    &format!("{p}-max"),
-                    "max",
-                    "Größter Wert <span lang=\"en\">(maximum)</span>",
-                    &number("max"),
-                ));
-            }
             if has_text(&kind) {
                 body.push_str(&text_inputs(
                     &format!("{p}-text"),
@@ -1054,12 +1398,7 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
                     &s(field, "/text/en"),
                 ));
             }
-            if is_choice(&kind) {
-                body.push_str(&format!(
-                    r#"<div class="field"><label for="{p}-options">Optionen, eine je Zeile: Wert|Deutsch|English <span lang="en">(options, one a line)</span></label><textarea class="textarea" id="{p}-options" name="options" rows="4">{}</textarea></div>"#,
-                    escape(&options_text(field))
-                ));
-            }
+            body.push_str(&field_settings(&p, field, &kind, &code_lists));
             body.push_str(&submit(
                 "Feld speichern <span lang=\"en\">(save field)</span>",
             ));

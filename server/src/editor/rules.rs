@@ -174,9 +174,11 @@ pub fn cents(text: &str) -> Result<i64, DefinitionError> {
         .ok_or_else(bad)
 }
 
-/// Cents as euros the way the form shows them ("25,00").
+/// Cents as euros the way the forms show them ("25,00", "-0,50").
 pub fn euros(cents: i64) -> String {
-    format!("{},{:02}", cents / 100, (cents % 100).abs())
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{},{:02}", abs / 100, abs % 100)
 }
 
 /// Every field of the definition (also inside groups): id, German label
@@ -580,6 +582,8 @@ mod tests {
             assert!(cents(bad).unwrap_err().message.contains("25,00"), "{bad}");
         }
         assert_eq!(euros(1500), "15,00");
+        assert_eq!(euros(-50), "-0,50");
+        assert_eq!(euros(-1250), "-12,50");
     }
 
     #[test]

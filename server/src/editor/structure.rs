@@ -4,7 +4,7 @@
 //! through the same path as the JSON view, so the engine's check
 //! (`Form::load`) decides whether it is stored.
 
-use amtsweg_forms::DefinitionError;
+use amtsweg_forms::{AccountClaim, DefinitionError, FieldType, values};
 use serde_json::{Map, Value, json};
 
 /// Every field type the engine knows, as written in a definition, with
@@ -52,14 +52,388 @@ pub fn is_choice(kind: &str) -> bool {
     matches!(kind, "radio" | "select" | "checkboxes")
 }
 
-/// Types with a maximum length.
-pub fn has_length(kind: &str) -> bool {
-    matches!(kind, "text" | "textarea")
+/// Types that take free text: lengths and a pattern apply (as in the
+/// engine: text, textarea, e-mail, telephone).
+pub fn is_textual(kind: &str) -> bool {
+    matches!(kind, "text" | "textarea" | "email" | "phone")
 }
 
-/// Types with a smallest and largest value.
-pub fn has_range(kind: &str) -> bool {
-    kind == "number"
+/// Types whose citizen's input carries an `autocomplete` token (the
+/// inputs, text areas and drop-down lists of the citizen's pages; for an
+/// address it switches on the tokens of its parts).
+pub fn has_autocomplete(kind: &str) -> bool {
+    matches!(
+        kind,
+        "text"
+            | "textarea"
+            | "number"
+            | "money"
+            | "date"
+            | "email"
+            | "phone"
+            | "iban"
+            | "postal_code"
+            | "address"
+            | "select"
+    )
+}
+
+/// The account attributes a field can be filled from, with their German
+/// and English name.
+pub const CLAIMS: &[(AccountClaim, &str, &str)] = &[
+    (AccountClaim::GivenName, "Vorname", "given name"),
+    (AccountClaim::FamilyName, "Familienname", "family name"),
+    (AccountClaim::Birthdate, "Geburtsdatum", "date of birth"),
+    (AccountClaim::Email, "E-Mail-Adresse", "e-mail address"),
+    (AccountClaim::Address, "Anschrift", "postal address"),
+    (
+        AccountClaim::StreetAddress,
+        "Straße und Hausnummer",
+        "street and house number",
+    ),
+    (AccountClaim::PostalCode, "Postleitzahl", "postal code"),
+    (AccountClaim::Locality, "Ort", "city"),
+    (AccountClaim::Country, "Staat", "country"),
+    (
+        AccountClaim::Organization,
+        "Name des Unternehmens",
+        "company name",
+    ),
+];
+
+/// The account attributes that can fill a field of `kind` (the engine's
+/// [`AccountClaim::fits`]).
+pub fn claims_for(kind: &str) -> Vec<&'static (AccountClaim, &'static str, &'static str)> {
+    let Ok(kind) = serde_json::from_value::<FieldType>(json!(kind)) else {
+        return Vec::new();
+    };
+    CLAIMS.iter().filter(|(c, _, _)| c.fits(kind)).collect()
+}
+
+/// Whether the edit form of a field of `kind` sets `key` (the engine's
+/// rule which options apply to which type; `prefill` and `autocomplete`
+/// only where they do something). Options and code lists are set
+/// together, see [`apply`].
+pub fn applies(key: &str, kind: &str) -> bool {
+    match key {
+        "min_length" | "max_length" | "pattern" | "pattern_message" => is_textual(kind),
+        "min" | "max" | "decimals" | "unit" => kind == "number",
+        "min_cents" | "max_cents" => kind == "money",
+        "min_date" | "max_date" => kind == "date",
+        "min_selected" | "max_selected" => kind == "checkboxes",
+        "accept" | "max_size_bytes" | "max_files" => kind == "file",
+        "min_items" | "max_items" | "item_label" => kind == "group",
+        "autocomplete" => has_autocomplete(kind),
+        "prefill" => !claims_for(kind).is_empty(),
+        _ => false,
+    }
+}
+
+/// What a new file field accepts until the editor sets it (the engine
+/// wants both): PDF, JPEG and PNG, 10 MB, as the FIM import assumes.
+const NEW_FILE_ACCEPT: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
+const NEW_FILE_MAX_BYTES: u64 = 10 * MEGABYTE;
+
+/// One megabyte as the engine counts it (its limit "100 MB" is
+/// 100 × 1024 × 1024 bytes).
+const MEGABYTE: u64 = 1024 * 1024;
+
+/// Keys of the definition as posted: the JSON value to store, or `None`
+/// to remove the key. Only inputs that were posted give a key, so a form
+/// without some input leaves that key as it is.
+pub type Keys = Vec<(&'static str, Option<Value>)>;
+
+/// Reads the posted inputs into [`Keys`], collecting every input that
+/// cannot be read (each problem names its input in German and English).
+struct Reader<'a> {
+    pairs: &'a [(String, String)],
+    keys: Keys,
+    errors: Vec<DefinitionError>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(pairs: &'a [(String, String)]) -> Self {
+        Reader {
+            pairs,
+            keys: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn posted(&self, name: &str) -> Option<&'a str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The trimmed input `name`, if posted; `Some("")` when empty.
+    fn trimmed(&self, name: &str) -> Option<&'a str> {
+        self.posted(name).map(str::trim)
+    }
+
+    fn fail(&mut self, name: &str, message: String) {
+        self.errors.push(problem(name, &message));
+    }
+
+    /// Reads input `name` with `read` (`None`: empty, remove the key).
+    fn read(
+        &mut self,
+        key: &'static str,
+        name: &str,
+        read: impl FnOnce(&str) -> Result<Value, String>,
+    ) {
+        let Some(text) = self.trimmed(name) else {
+            return;
+        };
+        if text.is_empty() {
+            self.keys.push((key, None));
+            return;
+        }
+        match read(text) {
+            Ok(value) => self.keys.push((key, Some(value))),
+            Err(message) => self.fail(name, message),
+        }
+    }
+
+    /// A whole number of type `T` (0 or more).
+    fn integer<T: std::str::FromStr + Into<Value>>(
+        &mut self,
+        key: &'static str,
+        name: &str,
+        what: &str,
+    ) {
+        self.read(key, name, |text| {
+            text.parse::<T>().map(Into::into).map_err(|_| {
+                format!(
+                    "{what}: keine gültige Zahl, bitte eine ganze Zahl wie 10 / not a valid number, please a whole number like 10"
+                )
+            })
+        });
+    }
+
+    /// A number, with a decimal comma or point.
+    fn decimal(&mut self, key: &'static str, name: &str, what: &str) {
+        self.read(key, name, |text| {
+            decimal(text)
+                .map(|v| json!(v))
+                .ok_or_else(|| format!("{what}: keine gültige Zahl / not a valid number"))
+        });
+    }
+
+    /// An amount in euros ("12,50", "-5") as cents.
+    fn money(&mut self, key: &'static str, name: &str, what: &str) {
+        self.read(key, name, |text| {
+            amount_cents(text).map(|c| json!(c)).ok_or_else(|| {
+                format!(
+                    "{what}: kein gültiger Betrag, bitte in Euro wie „12,50“ / not a valid amount, please in euros like \"12,50\""
+                )
+            })
+        });
+    }
+
+    /// A date limit: a fixed date (`2024-05-01`, `01.05.2024`) or one
+    /// relative to the day of the answer (`today`, `today-18y`, German
+    /// `heute-18j`).
+    fn date(&mut self, key: &'static str, name: &str, what: &str) {
+        self.read(key, name, |text| {
+            date_bound(text).map(|d| json!(d)).ok_or_else(|| {
+                format!(
+                    "{what}: kein gültiges Datum, bitte 2024-05-01, 01.05.2024, today (heute) oder today-18y, today+30d, today-6m / not a valid date, please 2024-05-01, today or today-18y, today+30d, today-6m"
+                )
+            })
+        });
+    }
+
+    /// A size in megabytes ("10", "0,5") as bytes.
+    fn megabytes(&mut self, key: &'static str, name: &str, what: &str) {
+        self.read(key, name, |text| {
+            decimal(text)
+                .filter(|mb| *mb > 0.0)
+                .map(|mb| (mb * MEGABYTE as f64).round())
+                .filter(|bytes| *bytes >= 1.0 && *bytes <= u64::MAX as f64)
+                .map(|bytes| json!(bytes as u64))
+                .ok_or_else(|| {
+                    format!(
+                        "{what}: keine gültige Größe, bitte Megabyte wie 10 oder 0,5 / not a valid size, please megabytes like 10 or 0.5"
+                    )
+                })
+        });
+    }
+
+    /// A list separated by commas (media types).
+    fn list(&mut self, key: &'static str, name: &str) {
+        self.read(key, name, |text| {
+            Ok(Value::Array(
+                text.split([',', '\n'])
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(|t| json!(t))
+                    .collect(),
+            ))
+        });
+    }
+
+    /// A text stored as entered (trimmed); empty removes the key.
+    fn string(&mut self, key: &'static str, name: &str) {
+        self.read(key, name, |text| Ok(json!(text)));
+    }
+
+    /// A regular expression: stored as entered (only an empty input is
+    /// "none"); the engine's check compiles it.
+    fn pattern(&mut self, key: &'static str, name: &str) {
+        let Some(text) = self.posted(name) else {
+            return;
+        };
+        let value = (!text.trim().is_empty()).then(|| json!(text));
+        self.keys.push((key, value));
+    }
+
+    /// A German and English text from `{prefix}de` and `{prefix}en`;
+    /// both empty removes the key.
+    fn text(&mut self, key: &'static str, prefix: &str) {
+        let (de, en) = (format!("{prefix}de"), format!("{prefix}en"));
+        if self.posted(&de).is_none() && self.posted(&en).is_none() {
+            return;
+        }
+        let de = self.posted(&de).unwrap_or("");
+        let en = self.posted(&en).unwrap_or("");
+        let value = (!de.trim().is_empty() || !en.trim().is_empty()).then(|| text(de, en));
+        self.keys.push((key, value));
+    }
+
+    /// Like [`Reader::text`] for a text the definition must have: it is
+    /// always stored (the engine's check reports an empty German text).
+    fn required_text(&mut self, key: &'static str, prefix: &str) {
+        let (de, en) = (format!("{prefix}de"), format!("{prefix}en"));
+        if self.posted(&de).is_none() && self.posted(&en).is_none() {
+            return;
+        }
+        let value = text(
+            self.posted(&de).unwrap_or(""),
+            self.posted(&en).unwrap_or(""),
+        );
+        self.keys.push((key, Some(value)));
+    }
+
+    /// Texts one a line, `Deutsch|English` (the requirements).
+    fn text_lines(&mut self, key: &'static str, name: &str, what: &str) {
+        let Some(lines) = self.posted(name) else {
+            return;
+        };
+        let mut list = Vec::new();
+        for (n, line) in lines.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            match line.split('|').collect::<Vec<_>>().as_slice() {
+                [de] if !de.trim().is_empty() => list.push(text(de, "")),
+                [de, en] if !de.trim().is_empty() => list.push(text(de, en)),
+                _ => {
+                    let n = n + 1;
+                    return self.fail(
+                        name,
+                        format!(
+                            "{what}, Zeile {n}: bitte „Deutsch|English“ / line {n}: please \"German|English\""
+                        ),
+                    );
+                }
+            }
+        }
+        let value = (!list.is_empty()).then_some(Value::Array(list));
+        self.keys.push((key, value));
+    }
+
+    /// The prefill from `prefill_claim` (empty: none) and
+    /// `prefill_editable=ja`.
+    fn prefill(&mut self) {
+        let Some(claim) = self.trimmed("prefill_claim") else {
+            return;
+        };
+        if claim.is_empty() {
+            self.keys.push(("prefill", None));
+            return;
+        }
+        if !CLAIMS.iter().any(|(c, _, _)| c.name() == claim) {
+            return self.fail(
+                "prefill_claim",
+                "Vorbelegung: unbekanntes Merkmal des Servicekontos / prefill: unknown attribute of the service account".to_owned(),
+            );
+        }
+        let mut prefill = json!({"claim": claim});
+        if self.posted("prefill_editable") == Some("ja") {
+            prefill["editable"] = json!(true);
+        }
+        self.keys.push(("prefill", Some(prefill)));
+    }
+
+    fn finish(self) -> Result<Keys, Vec<DefinitionError>> {
+        if self.errors.is_empty() {
+            Ok(self.keys)
+        } else {
+            Err(self.errors)
+        }
+    }
+}
+
+/// A number with a decimal comma or point; not NaN or infinite.
+fn decimal(text: &str) -> Option<f64> {
+    let text = text.trim().replace(',', ".");
+    let digits = text.strip_prefix('-').unwrap_or(&text);
+    // Only digits and one point: no "inf", "NaN" or "1e5".
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    text.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// An amount in euros as cents: "12,50", "12.5", "1.234,50", "-5", "7 €".
+pub fn amount_cents(text: &str) -> Option<i64> {
+    let text = text.trim().trim_end_matches('€').trim();
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest.trim()),
+        None => (false, text),
+    };
+    // With a decimal comma, points group the thousands.
+    let text = if text.contains(',') {
+        text.replace('.', "")
+    } else {
+        text.to_owned()
+    };
+    let cents = super::rules::cents(&text).ok()?;
+    Some(if negative { -cents } else { cents })
+}
+
+/// Bytes as megabytes the way the form shows them ("10", "0,5"), exact
+/// enough that saving the shown value gives the same bytes.
+pub fn megabytes(bytes: u64) -> String {
+    let text = format!("{:.7}", bytes as f64 / MEGABYTE as f64);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.replace('.', ",")
+}
+
+/// A date limit as the engine reads it: a fixed date as `YYYY-MM-DD`
+/// (also from `DD.MM.YYYY`), or `today`, `today±N(d|m|y)` (also German:
+/// `heute`, `heute±N(t|m|j)`).
+pub fn date_bound(text: &str) -> Option<String> {
+    let text = text.trim().to_lowercase();
+    let probe = time::Date::from_calendar_date(2000, time::Month::January, 1).ok()?;
+    let relative = if let Some(rest) = text.strip_prefix("heute") {
+        let rest = match rest.strip_suffix('j') {
+            Some(n) => format!("{n}y"),
+            None => match rest.strip_suffix('t') {
+                Some(n) => format!("{n}d"),
+                None => rest.to_owned(),
+            },
+        };
+        Some(format!("today{rest}"))
+    } else {
+        text.starts_with("today").then(|| text.clone())
+    };
+    match relative {
+        Some(bound) => values::resolve_date_bound(&bound, probe).map(|_| bound),
+        None => values::resolve_date_bound(&text, probe).map(values::iso_date),
+    }
 }
 
 /// A field to add: id, type and label.
@@ -112,6 +486,10 @@ impl NewField {
         if is_choice(&self.kind) {
             field["options"] = Value::Array(parse_options(&self.options, "options")?);
         }
+        if self.kind == "file" {
+            field["accept"] = json!(NEW_FILE_ACCEPT);
+            field["max_size_bytes"] = json!(NEW_FILE_MAX_BYTES);
+        }
         Ok(field)
     }
 }
@@ -119,7 +497,9 @@ impl NewField {
 /// One change to the definition.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
-    /// Title, description, authority, retention and access.
+    /// Title, description, authority, retention and access; the other
+    /// texts and numbers of the form as [`Keys`] (summary, requirements,
+    /// privacy notice, duration, draft expiry).
     Settings {
         title_de: String,
         title_en: String,
@@ -131,6 +511,7 @@ pub enum Edit {
         retention_days: u32,
         /// `None`: anonymous; otherwise login with this trust level.
         login: Option<String>,
+        keys: Keys,
     },
     /// A new last step with its first field (the engine wants at least
     /// one field on every step).
@@ -140,10 +521,12 @@ pub enum Edit {
         title_en: String,
         field: NewField,
     },
+    /// The title and (as [`Keys`]) the description of a step.
     StepTitle {
         step: usize,
         title_de: String,
         title_en: String,
+        keys: Keys,
     },
     DeleteStep {
         step: usize,
@@ -164,9 +547,11 @@ pub enum Edit {
         hint_de: String,
         hint_en: String,
         required: bool,
-        max_length: Option<u32>,
-        min: Option<f64>,
-        max: Option<f64>,
+        /// The settings of the field's type (limits, pattern, unit, file
+        /// types, autocomplete, prefill, …); set only where [`applies`].
+        keys: Keys,
+        /// The chosen code list (empty: none), when the form had the input.
+        code_list: Option<String>,
         /// The options text, one `value|Deutsch|English` a line (choice
         /// fields only).
         options: Option<String>,
@@ -201,23 +586,6 @@ fn index(get: &dyn Fn(&str) -> String, name: &str) -> Result<usize, DefinitionEr
         .map_err(|_| problem(name, "keine gültige Position / not a valid position"))
 }
 
-fn optional<T: std::str::FromStr>(
-    get: &dyn Fn(&str) -> String,
-    name: &str,
-    what: &str,
-) -> Result<Option<T>, DefinitionError> {
-    let text = get(name).trim().replace(',', ".");
-    if text.is_empty() {
-        return Ok(None);
-    }
-    text.parse().map(Some).map_err(|_| {
-        problem(
-            name,
-            &format!("{what}: keine gültige Zahl / not a valid number"),
-        )
-    })
-}
-
 /// The edit the posted form fields describe (`aktion` names it).
 pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
     let get = |name: &str| -> String {
@@ -245,6 +613,25 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
                     )]);
                 }
             };
+            let mut r = Reader::new(pairs);
+            r.required_text("summary", "summary_");
+            r.text_lines(
+                "requirements",
+                "requirements",
+                "Was bereitzuhalten ist / requirements",
+            );
+            r.text("privacy_notice", "privacy_notice_");
+            r.integer::<u32>(
+                "duration_minutes",
+                "duration_minutes",
+                "Dauer in Minuten / duration in minutes",
+            );
+            r.integer::<u32>(
+                "draft_expiry_days",
+                "draft_expiry_days",
+                "Entwürfe löschen nach Tagen / draft expiry in days",
+            );
+            let keys = r.finish()?;
             Edit::Settings {
                 title_de: get("title_de"),
                 title_en: get("title_en"),
@@ -255,6 +642,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
                 authority_en: get("authority_en"),
                 retention_days,
                 login,
+                keys,
             }
         }
         "schritt_neu" => Edit::AddStep {
@@ -263,11 +651,16 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
             title_en: get("title_en"),
             field: NewField::from(&get, "field_"),
         },
-        "schritt_titel" => Edit::StepTitle {
-            step: index(&get, "step").map_err(|e| vec![e])?,
-            title_de: get("title_de"),
-            title_en: get("title_en"),
-        },
+        "schritt_titel" => {
+            let mut r = Reader::new(pairs);
+            r.text("description", "description_");
+            Edit::StepTitle {
+                step: index(&get, "step").map_err(|e| vec![e])?,
+                title_de: get("title_de"),
+                title_en: get("title_en"),
+                keys: r.finish()?,
+            }
+        }
         "schritt_loeschen" => Edit::DeleteStep {
             step: index(&get, "step").map_err(|e| vec![e])?,
         },
@@ -281,24 +674,13 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
         },
         "feld_bearbeiten" => {
             let mut errors = Vec::new();
-            let step = index(&get, "step");
-            let field = index(&get, "field");
-            let max_length = optional::<u32>(&get, "max_length", "Höchstlänge / max length");
-            let min = optional::<f64>(&get, "min", "Kleinster Wert / minimum");
-            let max = optional::<f64>(&get, "max", "Größter Wert / maximum");
-            let (step, field, max_length, min, max) = match (step, field, max_length, min, max) {
-                (Ok(s), Ok(f), Ok(l), Ok(a), Ok(b)) => (s, f, l, a, b),
-                (s, f, l, a, b) => {
-                    errors.extend(s.err());
-                    errors.extend(f.err());
-                    errors.extend(l.err());
-                    errors.extend(a.err());
-                    errors.extend(b.err());
-                    return Err(errors);
-                }
+            let step = index(&get, "step").map_err(|e| errors.push(e)).ok();
+            let field = index(&get, "field").map_err(|e| errors.push(e)).ok();
+            let keys = field_keys(pairs).map_err(|e| errors.extend(e)).ok();
+            let (Some(step), Some(field), Some(keys)) = (step, field, keys) else {
+                return Err(errors);
             };
-            let has_options = pairs.iter().any(|(n, _)| n == "options");
-            let has_text = pairs.iter().any(|(n, _)| n == "text_de");
+            let posted = |name: &str| pairs.iter().any(|(n, _)| n == name);
             Edit::EditField {
                 step,
                 field,
@@ -307,11 +689,10 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
                 hint_de: get("hint_de"),
                 hint_en: get("hint_en"),
                 required: get("required") == "ja",
-                max_length,
-                min,
-                max,
-                options: has_options.then(|| get("options")),
-                text: has_text.then(|| (get("text_de"), get("text_en"))),
+                keys,
+                code_list: posted("code_list").then(|| get("code_list").trim().to_owned()),
+                options: posted("options").then(|| get("options")),
+                text: posted("text_de").then(|| (get("text_de"), get("text_en"))),
             }
         }
         "feld_loeschen" => Edit::DeleteField {
@@ -336,6 +717,59 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
     Ok(edit)
 }
 
+/// The type settings of a field's edit form (every posted one; [`apply`]
+/// keeps those that apply to the field's type).
+fn field_keys(pairs: &[(String, String)]) -> Result<Keys, Vec<DefinitionError>> {
+    let mut r = Reader::new(pairs);
+    r.integer::<u32>("min_length", "min_length", "Mindestlänge / min length");
+    r.integer::<u32>("max_length", "max_length", "Höchstlänge / max length");
+    r.pattern("pattern", "pattern");
+    r.text("pattern_message", "pattern_message_");
+    r.decimal("min", "min", "Kleinster Wert / minimum");
+    r.decimal("max", "max", "Größter Wert / maximum");
+    r.integer::<u8>("decimals", "decimals", "Nachkommastellen / decimal places");
+    r.text("unit", "unit_");
+    r.money(
+        "min_cents",
+        "min_amount",
+        "Kleinster Betrag / minimum amount",
+    );
+    r.money("max_cents", "max_amount", "Größter Betrag / maximum amount");
+    r.date("min_date", "min_date", "Frühestes Datum / earliest date");
+    r.date("max_date", "max_date", "Spätestes Datum / latest date");
+    r.integer::<u32>(
+        "min_selected",
+        "min_selected",
+        "Mindestens auszuwählen / least to choose",
+    );
+    r.integer::<u32>(
+        "max_selected",
+        "max_selected",
+        "Höchstens auszuwählen / most to choose",
+    );
+    r.list("accept", "accept");
+    r.megabytes(
+        "max_size_bytes",
+        "max_size_mb",
+        "Größte Datei in MB / largest file in MB",
+    );
+    r.integer::<u32>("max_files", "max_files", "Höchstzahl Dateien / most files");
+    r.integer::<u32>(
+        "min_items",
+        "min_items",
+        "Mindestzahl Einträge / least entries",
+    );
+    r.integer::<u32>(
+        "max_items",
+        "max_items",
+        "Höchstzahl Einträge / most entries",
+    );
+    r.text("item_label", "item_label_");
+    r.string("autocomplete", "autocomplete");
+    r.prefill();
+    r.finish()
+}
+
 fn text(de: &str, en: &str) -> Value {
     json!({"de": de.trim(), "en": en.trim()})
 }
@@ -354,6 +788,66 @@ fn set_optional(object: &mut Map<String, Value>, key: &str, value: Option<Value>
         Some(v) => object.insert(key.into(), v),
         None => object.remove(key),
     };
+}
+
+/// Sets (or removes) each of `keys` that `applies`.
+fn set_keys(object: &mut Map<String, Value>, keys: &Keys, applies: impl Fn(&str) -> bool) {
+    for (key, value) in keys {
+        if applies(key) {
+            set_optional(object, key, value.clone());
+        }
+    }
+}
+
+/// The options or the code list of a choice field. A chosen code list
+/// with options beside it is refused (the engine takes one or the
+/// other); without a code list input, an empty options list keeps a
+/// code list reference as it is.
+fn choices(
+    object: &mut Map<String, Value>,
+    options: Option<Vec<Value>>,
+    code_list: Option<&str>,
+    code_lists: &[String],
+    path: &str,
+) -> Result<(), DefinitionError> {
+    match code_list {
+        Some("") => {
+            object.remove("code_list");
+        }
+        Some(id) => {
+            if !code_lists.iter().any(|known| known == id) {
+                return Err(problem(
+                    &format!("{path}.code_list"),
+                    &format!(
+                        "Codeliste: die Definition hat keine Codeliste „{id}“ / code list: the definition has no code list \"{id}\""
+                    ),
+                ));
+            }
+            if options.as_ref().is_some_and(|o| !o.is_empty()) {
+                return Err(problem(
+                    &format!("{path}.code_list"),
+                    "Entweder Optionen oder eine Codeliste: leeren Sie die Optionen, um die Codeliste zu verwenden / either options or a code list: clear the options to use the code list",
+                ));
+            }
+            object.insert("code_list".into(), json!(id));
+            object.remove("options");
+            return Ok(());
+        }
+        None => {}
+    }
+    if let Some(options) = options {
+        if !options.is_empty() {
+            object.insert("options".into(), Value::Array(options));
+        } else if object.contains_key("code_list") {
+            object.remove("options");
+        } else {
+            return Err(problem(
+                &format!("{path}.options"),
+                "Auswahlfeld: bitte Optionen (eine je Zeile) oder eine Codeliste / choice field: please options (one a line) or a code list",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn steps(definition: &mut Value) -> Result<&mut Vec<Value>, DefinitionError> {
@@ -477,6 +971,7 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
             authority_en,
             retention_days,
             login,
+            keys,
         } => {
             let previous_types = definition
                 .pointer("/access/account_types")
@@ -503,6 +998,7 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
                 }
             };
             object.insert("access".into(), access);
+            set_keys(object, keys, |_| true);
         }
         Edit::AddStep {
             id,
@@ -519,8 +1015,11 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
             step,
             title_de,
             title_en,
+            keys,
         } => {
-            step_at(definition, *step)?.insert("title".into(), text(title_de, title_en));
+            let object = step_at(definition, *step)?;
+            object.insert("title".into(), text(title_de, title_en));
+            set_keys(object, keys, |_| true);
         }
         Edit::DeleteStep { step } => {
             step_at(definition, *step)?;
@@ -541,9 +1040,8 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
             hint_de,
             hint_en,
             required,
-            max_length,
-            min,
-            max,
+            keys,
+            code_list,
             options,
             text: field_text,
         } => {
@@ -552,6 +1050,11 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
                 .as_deref()
                 .map(|t| parse_options(t, &format!("{path}.options")))
                 .transpose()?;
+            let code_lists: Vec<String> = definition
+                .get("code_lists")
+                .and_then(Value::as_object)
+                .map(|lists| lists.keys().cloned().collect())
+                .unwrap_or_default();
             let object = fields_of(definition, *step)?
                 .get_mut(*field)
                 .and_then(Value::as_object_mut)
@@ -573,23 +1076,23 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
             } else {
                 object.remove("required");
             }
-            if has_length(&kind) {
-                set_optional(object, "max_length", max_length.map(|v| json!(v)));
+            if let Some(claim) = keys
+                .iter()
+                .filter(|(key, _)| *key == "prefill" && applies(key, &kind))
+                .find_map(|(_, v)| v.as_ref()?.get("claim")?.as_str())
+                && !claims_for(&kind).iter().any(|(c, _, _)| c.name() == claim)
+            {
+                return Err(problem(
+                    "prefill_claim",
+                    "Vorbelegung: dieses Merkmal des Servicekontos passt nicht zum Feldtyp / prefill: this attribute of the service account does not fit the field's type",
+                ));
             }
-            if has_range(&kind) {
-                set_optional(object, "min", min.map(|v| json!(v)));
-                set_optional(object, "max", max.map(|v| json!(v)));
-            }
+            set_keys(object, keys, |key| applies(key, &kind));
             if let Some((de, en)) = field_text.as_ref().filter(|_| has_text(&kind)) {
                 object.insert("text".into(), text(de, en));
             }
-            if let Some(options) = options.filter(|_| is_choice(&kind)) {
-                // An empty list keeps a code list reference as it is.
-                if options.is_empty() && object.contains_key("code_list") {
-                    object.remove("options");
-                } else {
-                    object.insert("options".into(), Value::Array(options));
-                }
+            if is_choice(&kind) {
+                choices(object, options, code_list.as_deref(), &code_lists, &path)?;
             }
         }
         Edit::DeleteField { step, field } => {
@@ -799,5 +1302,265 @@ mod tests {
         let d = run(&[("aktion", "feld_loeschen"), ("step", "0"), ("field", "1")]).unwrap();
         assert_eq!(d["steps"][0]["fields"].as_array().unwrap().len(), 1);
         assert!(run(&[("aktion", "was")]).is_err());
+    }
+
+    #[test]
+    fn inputs_are_read_as_the_engine_stores_them() {
+        assert_eq!(date_bound("01.05.2024").as_deref(), Some("2024-05-01"));
+        assert_eq!(date_bound(" 2024-05-01 ").as_deref(), Some("2024-05-01"));
+        assert_eq!(date_bound("Today").as_deref(), Some("today"));
+        assert_eq!(date_bound("heute-18j").as_deref(), Some("today-18y"));
+        assert_eq!(date_bound("heute+30t").as_deref(), Some("today+30d"));
+        assert_eq!(date_bound("today-6m").as_deref(), Some("today-6m"));
+        for bad in ["gestern", "31.02.2024", "today*3d", "heute-"] {
+            assert_eq!(date_bound(bad), None, "{bad}");
+        }
+        assert_eq!(amount_cents("12,50"), Some(1250));
+        assert_eq!(amount_cents("-5"), Some(-500));
+        assert_eq!(amount_cents("1.234,50"), Some(123_450));
+        assert_eq!(amount_cents("7 €"), Some(700));
+        for bad in ["abc", "1,234", "--5", ""] {
+            assert_eq!(amount_cents(bad), None, "{bad}");
+        }
+        assert_eq!(decimal("-1,5"), Some(-1.5));
+        for bad in ["inf", "NaN", "1e5", "-", "1,2,3"] {
+            assert_eq!(decimal(bad), None, "{bad}");
+        }
+        assert_eq!(megabytes(10 * MEGABYTE), "10");
+        assert_eq!(megabytes(MEGABYTE / 2), "0,5");
+        // What is shown gives the same bytes again.
+        for bytes in [500_000, 1, 104_857_599] {
+            let mb = decimal(&megabytes(bytes)).unwrap();
+            assert_eq!((mb * MEGABYTE as f64).round() as u64, bytes, "{bytes}");
+        }
+        for (claim, _, _) in CLAIMS {
+            let read: AccountClaim = serde_json::from_value(json!(claim.name())).unwrap();
+            assert_eq!(read, *claim);
+        }
+        let names = |kind| {
+            claims_for(kind)
+                .iter()
+                .map(|(c, _, _)| c.name())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names("date"), ["birthdate"]);
+        assert!(names("text").contains(&"family_name"));
+        assert!(names("number").is_empty());
+        assert!(applies("prefill", "email") && !applies("prefill", "number"));
+        assert!(applies("pattern", "phone") && !applies("pattern", "iban"));
+    }
+
+    #[test]
+    fn field_settings_are_set_removed_and_kept_by_type() {
+        let edit = |extra: &[(&str, &str)]| {
+            let mut list = vec![
+                ("aktion", "feld_bearbeiten"),
+                ("step", "0"),
+                ("field", "0"),
+                ("label_de", "F1"),
+                ("label_en", "F1"),
+            ];
+            list.extend_from_slice(extra);
+            run(&list)
+        };
+        let d = edit(&[
+            ("min_length", "2"),
+            ("pattern", "[A-Z]{2}[0-9]+"),
+            ("pattern_message_de", "„F1“: zwei Buchstaben, dann Ziffern"),
+            ("pattern_message_en", "“F1”: two letters, then digits"),
+            ("autocomplete", " off "),
+            ("prefill_claim", "family_name"),
+            ("prefill_editable", "ja"),
+            // Not for a text field: ignored.
+            ("min_amount", "5"),
+            ("max_size_mb", "3"),
+        ])
+        .unwrap();
+        let f = &d["steps"][0]["fields"][0];
+        assert_eq!(f["min_length"], 2);
+        assert_eq!(f["pattern"], "[A-Z]{2}[0-9]+");
+        assert_eq!(f["pattern_message"]["en"], "“F1”: two letters, then digits");
+        assert_eq!(f["autocomplete"], "off");
+        assert_eq!(
+            f["prefill"],
+            json!({"claim": "family_name", "editable": true})
+        );
+        assert!(f.get("min_cents").is_none() && f.get("max_size_bytes").is_none());
+
+        // Empty inputs remove the keys; inputs not posted keep theirs.
+        let mut d2 = d.clone();
+        let cleared = parse(&pairs(&[
+            ("aktion", "feld_bearbeiten"),
+            ("step", "0"),
+            ("field", "0"),
+            ("label_de", "F1"),
+            ("min_length", ""),
+            ("pattern", " "),
+            ("pattern_message_de", ""),
+            ("pattern_message_en", ""),
+            ("prefill_claim", ""),
+        ]))
+        .unwrap();
+        apply(&mut d2, &cleared).unwrap();
+        let f = &d2["steps"][0]["fields"][0];
+        for key in ["min_length", "pattern", "pattern_message", "prefill"] {
+            assert!(f.get(key).is_none(), "{key}: {f}");
+        }
+        assert_eq!(f["autocomplete"], "off", "not posted: kept");
+
+        // Every unreadable input is named, in German and English.
+        let errors = edit(&[
+            ("min_length", "zwei"),
+            ("min_amount", "12,3x"),
+            ("min_date", "gestern"),
+            ("max_size_mb", "-1"),
+            ("prefill_claim", "shoe_size"),
+        ])
+        .unwrap_err();
+        let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "min_length",
+                "min_amount",
+                "min_date",
+                "max_size_mb",
+                "prefill_claim"
+            ]
+        );
+        assert!(
+            errors[0]
+                .message
+                .starts_with("Mindestlänge / min length: keine gültige Zahl")
+        );
+        assert!(errors[1].message.contains("in Euro wie „12,50“"));
+        // A claim that does not fit the type.
+        let wrong = run(&[
+            ("aktion", "feld_bearbeiten"),
+            ("step", "0"),
+            ("field", "0"),
+            ("label_de", "F1"),
+            ("prefill_claim", "birthdate"),
+        ]);
+        assert!(
+            wrong.unwrap_err()[0]
+                .message
+                .contains("passt nicht zum Feldtyp")
+        );
+    }
+
+    #[test]
+    fn a_choice_takes_options_or_a_code_list() {
+        let mut d = definition();
+        d["code_lists"] =
+            json!({"staaten": {"options": [{"value": "de", "label": {"de": "Deutschland"}}]}});
+        let choose = |d: &mut Value, list: &[(&str, &str)]| {
+            let mut all = vec![
+                ("aktion", "feld_bearbeiten"),
+                ("step", "0"),
+                ("field", "1"),
+                ("label_de", "F2"),
+            ];
+            all.extend_from_slice(list);
+            let edit = parse(&pairs(&all)).map_err(|e| e[0].message.clone())?;
+            apply(d, &edit).map_err(|e| e.message)
+        };
+        let both = choose(&mut d, &[("code_list", "staaten"), ("options", "j|Ja|Yes")]);
+        assert!(both.unwrap_err().contains("leeren Sie die Optionen"));
+        let unknown = choose(&mut d, &[("code_list", "laender"), ("options", "")]);
+        assert!(unknown.unwrap_err().contains("keine Codeliste „laender“"));
+        choose(&mut d, &[("code_list", "staaten"), ("options", "")]).unwrap();
+        let f = &d["steps"][0]["fields"][1];
+        assert_eq!(f["code_list"], "staaten");
+        assert!(f.get("options").is_none());
+        // Without the code list input the reference stays.
+        choose(&mut d, &[("options", "")]).unwrap();
+        assert_eq!(d["steps"][0]["fields"][1]["code_list"], "staaten");
+        let neither = choose(&mut d, &[("code_list", ""), ("options", "")]);
+        assert!(
+            neither
+                .unwrap_err()
+                .contains("Optionen (eine je Zeile) oder eine Codeliste")
+        );
+        choose(&mut d, &[("code_list", ""), ("options", "a|A|A")]).unwrap();
+        let f = &d["steps"][0]["fields"][1];
+        assert!(f.get("code_list").is_none());
+        assert_eq!(f["options"][0]["value"], "a");
+    }
+
+    #[test]
+    fn settings_and_step_texts_are_set_and_removed() {
+        let d = run(&[
+            ("aktion", "einstellungen"),
+            ("title_de", "T"),
+            ("authority_id", "amt"),
+            ("retention_days", "7"),
+            ("access", "anonymous"),
+            ("summary_de", "Kurz"),
+            ("summary_en", "Short"),
+            ("requirements", "Personalausweis|Identity card\n\nFoto"),
+            ("privacy_notice_de", "Wir speichern …"),
+            ("privacy_notice_en", ""),
+            ("duration_minutes", "15"),
+            ("draft_expiry_days", ""),
+        ])
+        .unwrap();
+        assert_eq!(d["summary"], json!({"de": "Kurz", "en": "Short"}));
+        assert_eq!(
+            d["requirements"],
+            json!([{"de": "Personalausweis", "en": "Identity card"}, {"de": "Foto", "en": ""}])
+        );
+        assert_eq!(d["privacy_notice"]["de"], "Wir speichern …");
+        assert_eq!(d["duration_minutes"], 15);
+        assert!(d.get("draft_expiry_days").is_none());
+        let bad = run(&[
+            ("aktion", "einstellungen"),
+            ("retention_days", "7"),
+            ("access", "anonymous"),
+            ("requirements", "a|b|c"),
+            ("duration_minutes", "eine Viertelstunde"),
+        ])
+        .unwrap_err();
+        assert!(bad[0].message.contains("Zeile 1"), "{bad:?}");
+        assert!(bad[1].message.starts_with("Dauer in Minuten"), "{bad:?}");
+
+        let d = run(&[
+            ("aktion", "schritt_titel"),
+            ("step", "0"),
+            ("title_de", "A"),
+            ("description_de", "Bitte genau"),
+            ("description_en", "Please be exact"),
+        ])
+        .unwrap();
+        assert_eq!(d["steps"][0]["description"]["en"], "Please be exact");
+        let mut d2 = d.clone();
+        let clear = parse(&pairs(&[
+            ("aktion", "schritt_titel"),
+            ("step", "0"),
+            ("title_de", "A"),
+            ("description_de", ""),
+            ("description_en", " "),
+        ]))
+        .unwrap();
+        apply(&mut d2, &clear).unwrap();
+        assert!(d2["steps"][0].get("description").is_none());
+    }
+
+    #[test]
+    fn a_new_file_field_gets_types_and_a_size() {
+        let d = run(&[
+            ("aktion", "feld_neu"),
+            ("step", "1"),
+            ("id", "beleg"),
+            ("type", "file"),
+            ("label_de", "Beleg"),
+        ])
+        .unwrap();
+        let f = &d["steps"][1]["fields"][0];
+        assert_eq!(
+            f["accept"],
+            json!(["application/pdf", "image/jpeg", "image/png"])
+        );
+        assert_eq!(f["max_size_bytes"], 10 * 1024 * 1024);
     }
 }
