@@ -1,13 +1,17 @@
 //! Delivery into the E-Akte, on SQLite and PostgreSQL: a citizen submits
 //! through the real routes, the worker builds the xdomea package and drops
 //! it into the authority's folder (valid against the xdomea 3.0.0 schema,
-//! with the PDF/A receipt, the JSON data and the attachment), the E-Akte's
-//! `FVDaten.ImportBestaetigen.0630` files it (or refuses it), the
-//! confirmation page says so, the receipt downloads only in the
-//! submitting browser; failing transports are retried and end as dead
-//! letters an operator revives; the HTTP and SMTP transports reach real
-//! peers on loopback; and after the retention period nothing personal is
-//! left in the portal.
+//! with the PDF/A receipt, the JSON data and the attachment; the receipt's
+//! text, read by `pdftotext`, names the reference number and the answers),
+//! the E-Akte's `FVDaten.ImportBestaetigen.0630` (as XML or in its ZIP)
+//! files it with the e-file's id (or refuses it), the confirmation page
+//! says so with the date, the receipt downloads only in the submitting
+//! browser; failing transports are retried and end as dead letters an
+//! operator revives, a job whose worker dies at every attempt too; the
+//! HTTP transport gives up at once on a 4xx, retries 408/429/5xx and takes
+//! 409 as delivered; the HTTP and SMTP transports reach real peers on
+//! loopback; and after the retention period nothing personal is left in
+//! the portal. (Separate worker processes and the leases: `outbox.rs`.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[macro_use]
@@ -734,44 +738,49 @@ struct Received {
     fail_with: Vec<u16>,
 }
 
+/// A stand-in for the e-file's import endpoint on loopback: answers each
+/// `POST /import` with the next of `received.fail_with` (200 when none is
+/// left) and keeps every request.
+async fn import_endpoint(received: Arc<Mutex<Received>>) -> std::net::SocketAddr {
+    let endpoint = axum::Router::new().route(
+        "/import",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let received = received.clone();
+                async move {
+                    let mut r = received.lock().unwrap();
+                    r.requests.push((
+                        headers
+                            .get("authorization")
+                            .map(|v| v.to_str().unwrap().to_owned()),
+                        headers
+                            .get("content-type")
+                            .map(|v| v.to_str().unwrap().to_owned())
+                            .unwrap_or_default(),
+                        body.to_vec(),
+                    ));
+                    let status = if r.fail_with.is_empty() {
+                        200
+                    } else {
+                        r.fail_with.remove(0)
+                    };
+                    StatusCode::from_u16(status).unwrap()
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, endpoint).await.unwrap() });
+    addr
+}
+
 async fn the_http_transport_posts_the_package_and_retries_a_busy_endpoint(db: &TestDb) {
     let received = Arc::new(Mutex::new(Received {
         fail_with: vec![503],
         ..Received::default()
     }));
-    let endpoint = {
-        let received = received.clone();
-        axum::Router::new().route(
-            "/import",
-            axum::routing::post(
-                move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
-                    let received = received.clone();
-                    async move {
-                        let mut r = received.lock().unwrap();
-                        r.requests.push((
-                            headers
-                                .get("authorization")
-                                .map(|v| v.to_str().unwrap().to_owned()),
-                            headers
-                                .get("content-type")
-                                .map(|v| v.to_str().unwrap().to_owned())
-                                .unwrap_or_default(),
-                            body.to_vec(),
-                        ));
-                        let status = if r.fail_with.is_empty() {
-                            200
-                        } else {
-                            r.fail_with.remove(0)
-                        };
-                        StatusCode::from_u16(status).unwrap()
-                    }
-                },
-            ),
-        )
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, endpoint).await.unwrap() });
+    let addr = import_endpoint(received.clone()).await;
     let file = format!(
         "[[authority]]\nid = \"steueramt\"\nname = \"Steueramt\"\n\
          transport = {{ kind = \"http\", url = \"http://{addr}/import\", token_env = \"IMPORT_TOKEN\" }}\n"
@@ -1050,6 +1059,352 @@ async fn after_the_retention_period_nothing_personal_remains(db: &TestDb) {
     );
 }
 
+/// The `deliver` job of submission `id` as it stands now.
+async fn deliver_job(db: &TestDb, id: Uuid) -> amtsweg_server::store::OutboxJob {
+    db.db
+        .outbox_jobs(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|j| j.kind == "deliver")
+        .unwrap()
+}
+
+/// Runs due jobs until the `deliver` job of `id` is done or dead, waiting
+/// out the test settings' short retry delays; the outcomes on the way
+/// (of the citizen's `confirm` job too).
+async fn settle(portal: &Portal, db: &TestDb, id: Uuid) -> Vec<JobOutcome> {
+    let mut outcomes = Vec::new();
+    for _ in 0..400 {
+        match worker::run_one(&portal.ctx).await.unwrap() {
+            Some(o) => outcomes.push(o),
+            None if matches!(deliver_job(db, id).await.status.as_str(), "done" | "dead") => {
+                return outcomes;
+            }
+            None => tokio::time::sleep(Duration::from_millis(5)).await,
+        }
+    }
+    panic!("the deliver job of {id} did not settle: {outcomes:?}");
+}
+
+async fn the_import_endpoints_4xx_is_a_dead_letter_at_once_and_409_counts_as_delivered(
+    db: &TestDb,
+) {
+    let received = Arc::new(Mutex::new(Received::default()));
+    let addr = import_endpoint(received.clone()).await;
+    let file = format!(
+        "[[authority]]\nid = \"steueramt\"\nname = \"Steueramt\"\n\
+         transport = {{ kind = \"http\", url = \"http://{addr}/import\" }}\n"
+    );
+    let portal = portal_with(
+        db,
+        |data| Authorities::parse(&file, data, |_| None).unwrap(),
+        None,
+    )
+    .await;
+    // Each submission meets the endpoint answering `answers`, then 200.
+    let deliver = |answers: Vec<u16>| {
+        let (received, portal) = (received.clone(), &portal);
+        async move {
+            let before = {
+                let mut r = received.lock().unwrap();
+                r.fail_with = answers;
+                r.requests.len()
+            };
+            let id = Browser::new(portal).apply().await;
+            let outcomes = settle(portal, db, id).await;
+            let r = received.lock().unwrap();
+            let posted: Vec<Uuid> = r.requests[before..]
+                .iter()
+                .map(|(_, _, body)| xdomea::read_package(body).unwrap().message.process_id)
+                .collect();
+            assert!(posted.iter().all(|p| *p == id), "{posted:?}");
+            (id, outcomes, posted.len())
+        }
+    };
+
+    // A refusal the e-file will repeat: dead at once, posted once, never
+    // again, not delivered; the operator reads the status.
+    for status in [400, 403, 404, 422] {
+        let (id, outcomes, posts) = deliver(vec![status]).await;
+        assert_eq!(posts, 1, "{status}: no second try");
+        assert!(
+            outcomes.contains(&JobOutcome::Dead)
+                && !outcomes.iter().any(|o| matches!(o, JobOutcome::Retry(_))),
+            "{status}: {outcomes:?}"
+        );
+        let job = deliver_job(db, id).await;
+        assert_eq!((job.status.as_str(), job.attempts), ("dead", 1), "{status}");
+        let dead = db.db.jobs(JobFilter::Dead).await.unwrap();
+        let info = dead.iter().find(|j| j.submission_id == id).unwrap();
+        assert!(
+            info.last_error
+                .as_deref()
+                .unwrap()
+                .contains(&format!("e-file import endpoint answered {status}")),
+            "{info:?}"
+        );
+        assert_eq!(db.db.delivery_record(id).await.unwrap().delivered_at, None);
+        // Nothing is due any more: the endpoint hears nothing else.
+        assert_eq!(worker::run_one(&portal.ctx).await.unwrap(), None);
+    }
+
+    // "Too early" and "too many": tried again, then delivered.
+    for status in [408, 429] {
+        let (id, outcomes, posts) = deliver(vec![status]).await;
+        assert_eq!(posts, 2, "{status}: {outcomes:?}");
+        assert!(
+            outcomes.iter().any(|o| matches!(o, JobOutcome::Retry(_))),
+            "{status}: {outcomes:?}"
+        );
+        let job = deliver_job(db, id).await;
+        assert_eq!((job.status.as_str(), job.attempts), ("done", 2), "{status}");
+        assert!(
+            db.db
+                .delivery_record(id)
+                .await
+                .unwrap()
+                .delivered_at
+                .is_some()
+        );
+    }
+
+    // 409: the e-file has this package already (a redelivery after a
+    // crash): delivered, at the first attempt.
+    let (id, outcomes, posts) = deliver(vec![409]).await;
+    assert_eq!(posts, 1);
+    assert!(!outcomes.contains(&JobOutcome::Dead), "{outcomes:?}");
+    let job = deliver_job(db, id).await;
+    assert_eq!((job.status.as_str(), job.attempts), ("done", 1));
+    let record = db.db.delivery_record(id).await.unwrap();
+    assert!(record.delivered_at.is_some());
+    let mut citizen = Browser::new(&portal);
+    let page = citizen
+        .get(&format!("/forms/meldung/bestaetigung/{id}"))
+        .await
+        .text();
+    assert!(page.contains("an die Behörde übermittelt"), "{page}");
+}
+
+async fn a_job_whose_worker_dies_at_every_attempt_ends_as_a_dead_letter(db: &TestDb) {
+    let portal = portal(db).await;
+    let max_attempts = portal.ctx.settings.max_attempts;
+    let id = Browser::new(&portal).apply().await;
+    // Workers lease the deliver job and die at once, `max_attempts` times:
+    // a lease of no length has run out as soon as it was taken.
+    let mut deaths = 0;
+    while deaths < max_attempts {
+        let job = db
+            .db
+            .lease_job(OffsetDateTime::now_utc(), time::Duration::ZERO)
+            .await
+            .unwrap()
+            .expect("a due job");
+        if job.kind == "deliver" {
+            deaths += 1;
+            assert_eq!((job.submission_id, job.attempts), (id, deaths));
+        } else {
+            // The citizen's mail is another worker's business here.
+            assert!(
+                db.db
+                    .complete_job(&job, OffsetDateTime::now_utc())
+                    .await
+                    .unwrap()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    // The next worker does not run it again: it is a dead letter.
+    assert_eq!(
+        worker::run_one(&portal.ctx).await.unwrap(),
+        Some(JobOutcome::Dead)
+    );
+    let dead = db.db.jobs(JobFilter::Dead).await.unwrap();
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].submission_id, id);
+    assert!(
+        dead[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("worker stopped during the last attempt"),
+        "{dead:?}"
+    );
+    assert_eq!(dead[0].attempts, max_attempts + 1);
+    assert!(files_in(&outbox(portal.data.path())).is_empty());
+    assert_eq!(db.db.delivery_record(id).await.unwrap().delivered_at, None);
+
+    // The operator sends it again; this time it goes through.
+    assert!(
+        db.db
+            .revive_job(dead[0].id, OffsetDateTime::now_utc())
+            .await
+            .unwrap()
+    );
+    let outcomes = drain(&portal.ctx).await;
+    assert!(
+        outcomes.iter().all(|o| *o == JobOutcome::Done),
+        "{outcomes:?}"
+    );
+    let job = deliver_job(db, id).await;
+    assert_eq!((job.status.as_str(), job.attempts), ("done", 1));
+    assert_eq!(
+        files_in(&outbox(portal.data.path())),
+        vec![xdomea::package_file_name(id)]
+    );
+}
+
+/// The value beside `label` in the confirmation page's summary list.
+fn summary_value(page: &str, label: &str) -> String {
+    let at = page
+        .find(label)
+        .unwrap_or_else(|| panic!("no {label:?} in {page}"));
+    let rest = &page[at..];
+    let start = rest.find("summary__value").unwrap();
+    let start = start + rest[start..].find('>').unwrap() + 1;
+    let end = start + rest[start..].find('<').unwrap();
+    rest[start..end].trim().to_owned()
+}
+
+async fn a_confirmation_zip_in_the_inbox_files_the_submission_with_the_efiles_id(db: &TestDb) {
+    let portal = portal(db).await;
+    let mut citizen = Browser::new(&portal);
+    let id = citizen.apply().await;
+    drain(&portal.ctx).await;
+    let package = dropped_package(portal.data.path(), id);
+
+    // The E-Akte files it late in the evening (UTC): in Germany it is the
+    // next day already.
+    let today = OffsetDateTime::now_utc().date();
+    let filed_at = today.with_hms(23, 30, 0).unwrap().assume_utc();
+    let german_day = today.next_day().unwrap();
+    let dms_id = Uuid::new_v4();
+    let confirmation = ImportConfirmation::filed(
+        &package.message,
+        filed_at,
+        Some(dms_id),
+        Some("StA-4711".into()),
+    );
+    let xml = confirmation.to_xml().unwrap();
+    assert_valid_xdomea(&xml);
+    assert!(
+        String::from_utf8_lossy(&xml).contains(&format!("IDSGO>{dms_id}<")),
+        "the e-file's id is the message's IDSGO"
+    );
+    // The xdomea package of the 0630, as the E-Akte drops it.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(
+        confirmation.file_name(),
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    std::io::Write::write_all(&mut zip, &xml).unwrap();
+    let zip = zip.finish().unwrap().into_inner();
+    let inbox = inbox(portal.data.path());
+    std::fs::create_dir_all(&inbox).unwrap();
+    let name = format!("{id}_{}.zip", xdomea::CONFIRMATION_MESSAGE);
+    let temp = inbox.join(format!(".{name}.part"));
+    std::fs::write(&temp, &zip).unwrap();
+    std::fs::rename(&temp, inbox.join(&name)).unwrap();
+
+    let scanned = confirmations::scan_inboxes(&portal.ctx, filed_at).await;
+    assert_eq!(
+        scanned,
+        Scanned {
+            applied: 1,
+            rejected: 0
+        }
+    );
+    assert_eq!(files_in(&inbox.join("verarbeitet")), vec![name]);
+    assert!(files_in(&inbox).is_empty());
+    let record = db.db.delivery_record(id).await.unwrap();
+    assert_eq!(record.efile_id, Some(dms_id.to_string()));
+    assert_eq!(record.efile_reference.as_deref(), Some("StA-4711"));
+    assert_eq!(record.filed_at, Some(filed_at));
+
+    let page = citizen
+        .get(&format!("/forms/meldung/bestaetigung/{id}"))
+        .await
+        .text();
+    assert!(
+        page.contains("in der E-Akte der Behörde abgelegt"),
+        "{page}"
+    );
+    assert_eq!(
+        summary_value(&page, "In der E-Akte abgelegt am"),
+        format!(
+            "{:02}.{:02}.{}",
+            german_day.day(),
+            u8::from(german_day.month()),
+            german_day.year()
+        )
+    );
+}
+
+/// The text of `pdf` as `pdftotext` reads it; `None` (with a note) outside
+/// CI when poppler's pdftotext is missing.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), pdf).unwrap();
+    match std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(file.path())
+        .arg("-")
+        .output()
+    {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "pdftotext: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(String::from_utf8(out.stdout).unwrap())
+        }
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("pdftotext missing (CI): {e}")
+        }
+        Err(e) => {
+            eprintln!("SKIPPED: pdftotext cannot run ({e})");
+            None
+        }
+    }
+}
+
+async fn the_receipt_in_the_package_names_the_reference_and_the_answers(db: &TestDb) {
+    let portal = portal(db).await;
+    let id = Browser::new(&portal).apply().await;
+    drain(&portal.ctx).await;
+    // Unpacked as the E-Akte would: the ZIP's PDF entries.
+    let bytes =
+        std::fs::read(outbox(portal.data.path()).join(xdomea::package_file_name(id))).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+    let receipt_name = names
+        .iter()
+        .find(|n| n.contains("_Antrag_") && n.ends_with(".pdf"))
+        .unwrap_or_else(|| panic!("no receipt in {names:?}"))
+        .clone();
+    let mut receipt = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name(&receipt_name).unwrap(), &mut receipt).unwrap();
+    let Some(text) = pdf_text(&receipt) else {
+        return;
+    };
+    let reference = db.db.submission(id).await.unwrap().reference.to_string();
+    for expected in [
+        reference.as_str(),
+        "Meldung eines Hundes",
+        "Steueramt Musterstadt",
+        NAME,
+        EMAIL,
+        "Nachweis Quellmalz.pdf",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} is not in the receipt:\n{text}"
+        );
+    }
+}
+
 on_both_backends!(
     a_submission_is_delivered_filed_and_its_status_shown,
     a_refusal_marks_it_failed_and_bad_confirmations_are_set_aside,
@@ -1058,4 +1413,8 @@ on_both_backends!(
     the_http_transport_posts_the_package_and_retries_a_busy_endpoint,
     the_smtp_transport_and_the_mails_reach_a_real_smtp_server,
     after_the_retention_period_nothing_personal_remains,
+    the_import_endpoints_4xx_is_a_dead_letter_at_once_and_409_counts_as_delivered,
+    a_job_whose_worker_dies_at_every_attempt_ends_as_a_dead_letter,
+    a_confirmation_zip_in_the_inbox_files_the_submission_with_the_efiles_id,
+    the_receipt_in_the_package_names_the_reference_and_the_answers,
 );

@@ -74,6 +74,26 @@ pub async fn run_one(ctx: &DeliveryContext) -> Result<Option<JobOutcome>, StoreE
     let Some(job) = ctx.db.lease_job(OffsetDateTime::now_utc(), LEASE).await? else {
         return Ok(None);
     };
+    // Attempts are counted at the lease, so one past the limit means the
+    // worker stopped (killed, crashed) during the last attempt without a
+    // result. A job that kills its worker every time must not take down
+    // one worker after another: it is a dead letter. (Payments poll the
+    // provider and are not counted against the limit.)
+    if job.kind != PAYMENT && job.attempts > ctx.settings.max_attempts {
+        tracing::error!(kind = %job.kind, attempt = job.attempts, "the worker stopped during the last attempt: dead letter");
+        let message = "attempts used up: the worker stopped during the last attempt";
+        return Ok(Some(
+            if ctx
+                .db
+                .bury_job(&job, OffsetDateTime::now_utc(), message)
+                .await?
+            {
+                JobOutcome::Dead
+            } else {
+                JobOutcome::LeaseLost
+            },
+        ));
+    }
     let span = tracing::info_span!("job", kind = %job.kind, attempt = job.attempts);
     let heartbeat = {
         let (db, job) = (ctx.db.clone(), job.clone());
