@@ -31,7 +31,11 @@ enum Command {
     /// more workers on one PostgreSQL).
     Worker,
     /// List the delivery jobs that are not done, or send dead ones again.
+    #[command(args_conflicts_with_subcommands = true)]
     Outbox {
+        /// Only the dead letters (short for `outbox list --dead`).
+        #[arg(long)]
+        dead: bool,
         #[command(subcommand)]
         action: Option<OutboxAction>,
     },
@@ -96,7 +100,7 @@ fn main() -> ExitCode {
         Command::CheckDefinition { files } => check_definition(&files),
         Command::Forms { action } => forms(action),
         Command::Worker => run(|config| async move { commands::worker(&config).await }),
-        Command::Outbox { action } => match action.unwrap_or(OutboxAction::List { dead: false }) {
+        Command::Outbox { dead, action } => match action.unwrap_or(OutboxAction::List { dead }) {
             OutboxAction::List { dead } => {
                 run(move |config| async move { commands::outbox_list(&config, dead).await })
             }

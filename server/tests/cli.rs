@@ -155,6 +155,16 @@ fn outbox_lists_nothing_on_a_new_database_and_retry_needs_ids() {
     let list = run(&["outbox"]);
     assert!(list.status.success(), "{list:?}");
     assert_eq!(stdout(&list).trim(), "no jobs");
+    for dead in [&["outbox", "--dead"][..], &["outbox", "list", "--dead"]] {
+        let list = run(dead);
+        assert!(list.status.success(), "{dead:?}: {list:?}");
+        assert_eq!(stdout(&list).trim(), "no jobs");
+    }
+    // `--dead` lists; it does not go with `retry`.
+    assert_eq!(
+        run(&["outbox", "--dead", "retry", "1"]).status.code(),
+        Some(2)
+    );
     let retry = run(&["outbox", "retry"]);
     assert_eq!(retry.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&retry.stderr).contains("--all-dead"));
