@@ -1389,7 +1389,75 @@ password_env = "EPAY_PASSWORD"
     }
 }
 
+/// The store's side of two tabs: one request stores the transaction it
+/// created, the other (which met it as "already exists") gives the
+/// attempt up. Whichever comes first wins, the other learns it lost: never
+/// both (a citizen sent to a transaction that was given up), never
+/// neither. Run many times with both at once.
+async fn an_attempt_is_either_recorded_or_given_up_never_both(db: &TestDb) {
+    use amtsweg_server::store::payments::NewAttempt;
+    let double = XBezahldiensteDouble::start_default().await.unwrap();
+    let portal = portal(db, Some(&double), settings()).await;
+    let mut browser = Browser::new(&portal);
+    let id = browser.apply().await;
+    let now = time::OffsetDateTime::now_utc();
+    let (mut recorded, mut given_up) = (0, 0);
+    for round in 0..20 {
+        let NewAttempt::Attempt(attempt) = db
+            .db
+            .new_payment_attempt(id, "xbezahldienste", "Gebühr", now)
+            .await
+            .unwrap()
+        else {
+            panic!("no attempt");
+        };
+        let tx = format!("tx-{round}");
+        let (record, give_up) = tokio::join!(
+            db.db
+                .record_payment_created(attempt.id, &tx, "https://pay.example/x"),
+            db.db.give_up_uncreated_attempt(attempt.id, now),
+        );
+        let (record, give_up) = (record.unwrap(), give_up.unwrap());
+        assert!(
+            record != give_up,
+            "round {round}: recorded {record}, given up {give_up}"
+        );
+        let stored = db.db.payment_overview(id).await.unwrap();
+        let stored = stored.attempts.iter().find(|a| a.id == attempt.id).unwrap();
+        if record {
+            recorded += 1;
+            assert_eq!(stored.status, PaymentStatus::Initial);
+            assert_eq!(stored.transaction_id.as_deref(), Some(tx.as_str()));
+            // Not given up later either, and the next round needs a new attempt.
+            assert!(
+                !db.db
+                    .give_up_uncreated_attempt(attempt.id, now)
+                    .await
+                    .unwrap()
+            );
+            db.db
+                .record_payment_unpaid(attempt.id, PaymentStatus::Canceled, now)
+                .await
+                .unwrap();
+        } else {
+            given_up += 1;
+            assert_eq!(stored.status, PaymentStatus::Failed);
+            assert!(
+                !db.db
+                    .record_payment_created(attempt.id, &tx, "https://pay.example/x")
+                    .await
+                    .unwrap()
+            );
+        }
+    }
+    println!(
+        "{}: recorded {recorded}, given up {given_up}",
+        db.db.backend()
+    );
+}
+
 on_both_backends!(
+    an_attempt_is_either_recorded_or_given_up_never_both,
     a_paid_fee_delivers_the_application_once,
     cancelled_then_retried_and_paid,
     a_failed_payment_is_not_delivered,

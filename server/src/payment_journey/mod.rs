@@ -316,17 +316,19 @@ pub async fn start(
         };
         match provider.create(&request).await {
             Ok(created) => {
-                ctx.db
+                // A concurrent request (a second tab) that met this
+                // transaction as `AlreadyExists` before it was recorded may
+                // have given the attempt up: nobody may be sent to it then.
+                // The store decides in one statement which of the two won.
+                if !ctx
+                    .db
                     .record_payment_created(
                         attempt.id,
                         &created.transaction_id,
                         created.redirect_url.as_str(),
                     )
-                    .await?;
-                // A concurrent request (a second tab) that met this
-                // transaction as `AlreadyExists` before it was recorded has
-                // given the attempt up: nobody may be sent to it then.
-                if !still_open(ctx, &attempt).await? {
+                    .await?
+                {
                     continue;
                 }
                 tracing::info!(
@@ -337,48 +339,28 @@ pub async fn start(
                 return Ok(Started::Redirect(created.redirect_url));
             }
             Err(PaymentError::AlreadyExists) => {
-                // A concurrent request (a second tab, a double click)
-                // created it and sent its citizen there: go there too.
-                if recorded(ctx, &attempt).await? {
-                    continue;
-                }
                 // Created at the provider, but its answer was lost (a
-                // timeout after the create). The citizen never saw that
-                // transaction's page: give it up and make a new attempt.
-                tracing::warn!(
-                    attempt = attempt.attempt,
-                    "payment attempt exists at the provider without its id; starting a new one"
-                );
-                ctx.db
-                    .record_payment_unpaid(
-                        attempt.id,
-                        PaymentStatus::Failed,
-                        OffsetDateTime::now_utc(),
-                    )
-                    .await?;
+                // timeout after the create): the citizen never saw that
+                // transaction's page, so give it up and make a new
+                // attempt — unless a concurrent request (a second tab, a
+                // double click) has stored it meanwhile and sent its
+                // citizen there: then the next round goes there too. One
+                // conditional statement decides, so there is no window.
+                if ctx
+                    .db
+                    .give_up_uncreated_attempt(attempt.id, OffsetDateTime::now_utc())
+                    .await?
+                {
+                    tracing::warn!(
+                        attempt = attempt.attempt,
+                        "payment attempt exists at the provider without its id; starting a new one"
+                    );
+                }
             }
             Err(e) => return Err(e.into()),
         }
     }
     Err(PayError::Provider(PaymentError::AlreadyExists))
-}
-
-/// Whether `attempt` is still the submission's latest and not known to
-/// be finished: the one to send the citizen to.
-async fn still_open(ctx: PaymentContext<'_>, attempt: &PaymentAttempt) -> Result<bool, PayError> {
-    let overview = ctx.db.payment_overview(attempt.submission_id).await?;
-    Ok(overview
-        .latest()
-        .is_some_and(|a| a.id == attempt.id && a.status == PaymentStatus::Initial))
-}
-
-/// Whether `attempt`'s transaction id has been stored meanwhile.
-async fn recorded(ctx: PaymentContext<'_>, attempt: &PaymentAttempt) -> Result<bool, PayError> {
-    let overview = ctx.db.payment_overview(attempt.submission_id).await?;
-    Ok(overview
-        .attempts
-        .iter()
-        .any(|a| a.id == attempt.id && a.transaction_id.is_some()))
 }
 
 /// `{public}/forms/{id}/bezahlung/{submission}/zurueck[?lang=en]`.

@@ -393,40 +393,75 @@ impl Db {
 
     /// Stores the provider's transaction id and page of attempt `id`,
     /// before the citizen is sent there. The first id stays: a repeated
-    /// create of the same attempt answers the same transaction.
+    /// create of the same attempt answers the same transaction. `false`
+    /// when the attempt is no longer open (a concurrent request gave it up
+    /// with [`Db::give_up_uncreated_attempt`]): then nobody may be sent
+    /// there. One statement, so the two cannot both succeed.
     pub async fn record_payment_created(
         &self,
         id: Uuid,
         transaction_id: &str,
         redirect_url: &str,
-    ) -> Result<(), StoreError> {
-        match self {
-            Db::Sqlite(pool) => {
-                sqlx::query(
-                    "UPDATE payments SET transaction_id = coalesce(transaction_id, ?2),
+    ) -> Result<bool, StoreError> {
+        let done = match self {
+            Db::Sqlite(pool) => sqlx::query(
+                "UPDATE payments SET transaction_id = coalesce(transaction_id, ?2),
                                          redirect_url = ?3
-                     WHERE id = ?1",
-                )
-                .bind(id.to_string())
-                .bind(transaction_id)
-                .bind(redirect_url)
-                .execute(pool)
-                .await?;
-            }
-            Db::Postgres(pool) => {
-                sqlx::query(
-                    "UPDATE payments SET transaction_id = coalesce(transaction_id, $2),
+                     WHERE id = ?1 AND status = 'INITIAL'",
+            )
+            .bind(id.to_string())
+            .bind(transaction_id)
+            .bind(redirect_url)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+            Db::Postgres(pool) => sqlx::query(
+                "UPDATE payments SET transaction_id = coalesce(transaction_id, $2),
                                          redirect_url = $3
-                     WHERE id = $1",
-                )
-                .bind(id)
-                .bind(transaction_id)
-                .bind(redirect_url)
-                .execute(pool)
-                .await?;
-            }
-        }
-        Ok(())
+                     WHERE id = $1 AND status = 'INITIAL'",
+            )
+            .bind(id)
+            .bind(transaction_id)
+            .bind(redirect_url)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+        };
+        Ok(done == 1)
+    }
+
+    /// Gives up attempt `id` (marks it `FAILED`) only while it is open and
+    /// no transaction id is stored for it: the provider holds a
+    /// transaction for it whose answer was lost, so nobody was sent there.
+    /// `false` when a concurrent request has stored its transaction
+    /// meanwhile (send the citizen there instead) or it is finished.
+    pub async fn give_up_uncreated_attempt(
+        &self,
+        id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let now = to_millis(now);
+        let done = match self {
+            Db::Sqlite(pool) => sqlx::query(
+                "UPDATE payments SET status = 'FAILED', checked_at = ?2
+                     WHERE id = ?1 AND status = 'INITIAL' AND transaction_id IS NULL",
+            )
+            .bind(id.to_string())
+            .bind(sqlite_time(now)?)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+            Db::Postgres(pool) => sqlx::query(
+                "UPDATE payments SET status = 'FAILED', checked_at = $2
+                     WHERE id = $1 AND status = 'INITIAL' AND transaction_id IS NULL",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+        };
+        Ok(done == 1)
     }
 
     /// Records what the provider answered for an attempt that is not paid:
