@@ -1,6 +1,8 @@
 //! The form editor (`/redaktion`) through the router: the editor role on
 //! every route (anonymous → login, citizen → 403, editor → the page),
-//! creating a form, structured editing (settings, steps, fields), the
+//! creating a form, structured editing (settings, steps, fields and the
+//! settings of every field type, set, cleared and refused, then enforced
+//! on the preview), the
 //! JSON view (invalid text kept with the problems
 //! and their location), import and export, the preview with the
 //! citizen's step page (errors, a conditional field, the fee, a test
@@ -1522,7 +1524,800 @@ async fn rules_and_fees_are_built_in_the_structured_editor(test_db: &TestDb) {
     assert_eq!(stored(db).await, before);
 }
 
+/// A field of every kind of setting, a code list and a group.
+fn every_type_definition() -> Value {
+    json!({
+      "id": "hund", "version": 1,
+      "title": {"de": "Hundeanmeldung", "en": "Dog registration"},
+      "summary": {"de": "Einen Hund anmelden", "en": "Register a dog"},
+      "authority": {"id": "stadt-erfurt", "name": {"de": "Stadt Erfurt", "en": "City of Erfurt"}},
+      "steps": [
+        {"id": "angaben", "title": {"de": "Angaben", "en": "Details"}, "fields": [
+          {"id": "name", "type": "text", "label": {"de": "Name", "en": "Name"}},
+          {"id": "flaeche", "type": "number", "label": {"de": "Grundstücksfläche", "en": "Plot size"}},
+          {"id": "miete", "type": "money", "label": {"de": "Miete", "en": "Rent"}},
+          {"id": "geburt", "type": "date", "label": {"de": "Geburtsdatum", "en": "Date of birth"}},
+          {"id": "staat", "type": "select", "label": {"de": "Staat", "en": "Country"},
+           "options": [{"value": "de", "label": {"de": "Deutschland", "en": "Germany"}}]},
+          {"id": "tiere", "type": "checkboxes", "label": {"de": "Tiere", "en": "Animals"},
+           "options": [{"value": "hund", "label": {"de": "Hund", "en": "Dog"}},
+                       {"value": "katze", "label": {"de": "Katze", "en": "Cat"}},
+                       {"value": "maus", "label": {"de": "Maus", "en": "Mouse"}}]},
+          {"id": "personen", "type": "group", "label": {"de": "Personen", "en": "People"},
+           "fields": [{"id": "vorname", "type": "text", "label": {"de": "Vorname", "en": "First name"}}]}]},
+        {"id": "belege", "title": {"de": "Belege", "en": "Evidence"}, "fields": [
+          {"id": "nachweis", "type": "file", "label": {"de": "Nachweis", "en": "Proof"},
+           "accept": ["application/pdf"], "max_size_bytes": 10485760}]}
+      ],
+      "code_lists": {"staaten": {"options": [
+        {"value": "de", "label": {"de": "Deutschland", "en": "Germany"}},
+        {"value": "at", "label": {"de": "Österreich", "en": "Austria"}}]}}
+    })
+}
+
+/// The fields `feld_bearbeiten` of field `field` on step `step` posts,
+/// with its label, plus `extra`.
+fn field_form<'a>(
+    step: &'a str,
+    field: &'a str,
+    label: (&'a str, &'a str),
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut pairs = vec![
+        ("aktion", "feld_bearbeiten"),
+        ("step", step),
+        ("field", field),
+        ("label_de", label.0),
+        ("label_en", label.1),
+    ];
+    pairs.extend_from_slice(extra);
+    pairs
+}
+
+async fn every_type_setting_is_edited_without_json(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+    let saved = editor
+        .submit(
+            "/redaktion/hund/bearbeiten",
+            &[("definition", &every_type_definition().to_string())],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    labelled_with_unique_ids(&page.body);
+    let text = page.text();
+    for label in [
+        r#"<label for="summary-de">Kurzbeschreibung"#,
+        r#"<label for="requirements">"#,
+        r#"<label for="privacy_notice-en">"#,
+        r#"<label for="duration_minutes">"#,
+        r#"<label for="draft_expiry_days">"#,
+        r#"<label for="s0-description-de">"#,
+        r#"<label for="s0-f0-pattern">"#,
+        r#"<label for="s0-f0-pattern_message-en">"#,
+        r#"<label for="s0-f0-prefill_claim">"#,
+        r#"<label for="s0-f0-prefill_editable">"#,
+        r#"<label for="s0-f0-autocomplete">"#,
+        r#"<label for="s0-f1-decimals">"#,
+        r#"<label for="s0-f1-unit-de">"#,
+        r#"<label for="s0-f2-min_amount">Kleinster Betrag in Euro"#,
+        r#"<label for="s0-f3-min_date">Frühestes Datum"#,
+        r#"<label for="s0-f4-code_list">Codeliste"#,
+        r#"<label for="s0-f5-max_selected">"#,
+        r#"<label for="s0-f6-item_label-de">"#,
+        r#"<label for="s1-f0-accept">"#,
+        r#"<label for="s1-f0-max_size_mb">Größte Datei in MB"#,
+        r#"<label for="s1-f0-max_files">"#,
+    ] {
+        assert!(text.contains(label), "{label}: {text}");
+    }
+    // Each input shows the stored value; the prefill offers what fits.
+    assert!(text.contains(r#"name="accept" value="application/pdf""#));
+    assert!(text.contains(r#"name="max_size_mb" value="10""#));
+    assert!(text.contains(r#"<option value="family_name">Familienname (family name)</option>"#));
+    assert!(text.contains(r#"<option value="birthdate">Geburtsdatum (date of birth)</option>"#));
+    assert!(
+        !text.contains(r#"id="s0-f1-prefill_claim""#),
+        "no claim fits a number"
+    );
+    assert!(
+        !text.contains(r#"id="s0-f1-pattern""#),
+        "no pattern for a number"
+    );
+
+    // Form settings: the start page's texts, duration, draft expiry.
+    let settings = [
+        ("aktion", "einstellungen"),
+        ("title_de", "Hundeanmeldung"),
+        ("title_en", "Dog registration"),
+        ("authority_id", "stadt-erfurt"),
+        ("authority_de", "Stadt Erfurt"),
+        ("authority_en", "City of Erfurt"),
+        ("retention_days", "7"),
+        ("access", "anonymous"),
+        ("summary_de", "Hund anmelden, Steuermarke erhalten"),
+        ("summary_en", "Register a dog, get the tax tag"),
+        (
+            "requirements",
+            "Personalausweis|Identity card\nChipnummer des Hundes|The dog's chip number",
+        ),
+        (
+            "privacy_notice_de",
+            "Die Stadt verarbeitet Ihre Angaben nach § 12.",
+        ),
+        (
+            "privacy_notice_en",
+            "The city processes your data under § 12.",
+        ),
+        ("duration_minutes", "10"),
+        ("draft_expiry_days", "14"),
+    ];
+    change(&mut editor, &settings).await;
+    let d = stored(db).await;
+    assert_eq!(d["summary"]["en"], "Register a dog, get the tax tag");
+    assert_eq!(
+        d["requirements"][1],
+        json!({"de": "Chipnummer des Hundes", "en": "The dog's chip number"})
+    );
+    assert_eq!(
+        d["privacy_notice"]["de"],
+        "Die Stadt verarbeitet Ihre Angaben nach § 12."
+    );
+    assert_eq!(
+        (
+            d["duration_minutes"].clone(),
+            d["draft_expiry_days"].clone()
+        ),
+        (json!(10), json!(14))
+    );
+    let text = editor.get("/redaktion/hund/bearbeiten").await.text();
+    assert!(
+        text.contains("Personalausweis|Identity card\nChipnummer des Hundes|The dog's chip number")
+    );
+    assert!(
+        text.contains(r#"name="draft_expiry_days" value="14""#),
+        "{text}"
+    );
+    let mut cleared = settings.to_vec();
+    for (name, value) in cleared.iter_mut() {
+        if [
+            "requirements",
+            "privacy_notice_de",
+            "privacy_notice_en",
+            "duration_minutes",
+            "draft_expiry_days",
+        ]
+        .contains(name)
+        {
+            *value = "";
+        }
+    }
+    change(&mut editor, &cleared).await;
+    let d = stored(db).await;
+    for key in [
+        "requirements",
+        "privacy_notice",
+        "duration_minutes",
+        "draft_expiry_days",
+    ] {
+        assert!(d.get(key).is_none(), "{key}: {d}");
+    }
+    let mut bad = settings.to_vec();
+    bad[13] = ("duration_minutes", "zehn");
+    refused(
+        db,
+        &mut editor,
+        &bad,
+        "Dauer in Minuten / duration in minutes: keine gültige Zahl",
+    )
+    .await;
+    let mut bad = settings.to_vec();
+    bad[14] = ("draft_expiry_days", "0");
+    refused(db, &mut editor, &bad, "$.draft_expiry_days").await;
+    let mut bad = settings.to_vec();
+    bad[8] = ("summary_de", "");
+    refused(db, &mut editor, &bad, "$.summary.de").await;
+
+    // A step's text under its title.
+    let step = [
+        ("aktion", "schritt_titel"),
+        ("step", "0"),
+        ("title_de", "Angaben"),
+        ("title_en", "Details"),
+        ("description_de", "Wie im Ausweis"),
+        ("description_en", "As in your passport"),
+    ];
+    change(&mut editor, &step).await;
+    assert_eq!(
+        stored(db).await["steps"][0]["description"]["en"],
+        "As in your passport"
+    );
+    let mut empty = step.to_vec();
+    empty[4] = ("description_de", "");
+    empty[5] = ("description_en", "");
+    change(&mut editor, &empty).await;
+    assert!(stored(db).await["steps"][0].get("description").is_none());
+
+    // Text: length, pattern and its message, autocomplete, prefill.
+    let name = ("Name", "Name");
+    let text_settings = [
+        ("min_length", "2"),
+        ("max_length", "40"),
+        ("pattern", "[A-ZÄÖÜ][a-zäöüß]+"),
+        (
+            "pattern_message_de",
+            "„Name“: bitte mit großem Anfangsbuchstaben",
+        ),
+        ("pattern_message_en", "“Name”: please with a capital letter"),
+        ("autocomplete", "family-name"),
+        ("prefill_claim", "family_name"),
+        ("prefill_editable", "ja"),
+    ];
+    change(&mut editor, &field_form("0", "0", name, &text_settings)).await;
+    let d = stored(db).await;
+    let f = &d["steps"][0]["fields"][0];
+    assert_eq!(
+        (f["min_length"].clone(), f["max_length"].clone()),
+        (json!(2), json!(40))
+    );
+    assert_eq!(f["pattern"], "[A-ZÄÖÜ][a-zäöüß]+");
+    assert_eq!(
+        f["pattern_message"]["en"],
+        "“Name”: please with a capital letter"
+    );
+    assert_eq!(f["autocomplete"], "family-name");
+    assert_eq!(
+        f["prefill"],
+        json!({"claim": "family_name", "editable": true})
+    );
+    let text = editor.get("/redaktion/hund/bearbeiten").await.text();
+    assert!(
+        text.contains(r#"name="pattern" value="[A-ZÄÖÜ][a-zäöüß]+""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"<option value="family_name" selected>"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"id="s0-f0-prefill_editable" name="prefill_editable" value="ja" checked"#)
+    );
+    // Read-only prefill: the checkbox off.
+    let mut verified = text_settings.to_vec();
+    verified.pop();
+    change(&mut editor, &field_form("0", "0", name, &verified)).await;
+    assert_eq!(
+        stored(db).await["steps"][0]["fields"][0]["prefill"],
+        json!({"claim": "family_name"})
+    );
+    // The engine refuses a broken pattern; our own inputs are named.
+    refused(
+        db,
+        &mut editor,
+        &field_form("0", "0", name, &[("pattern", "[A-Z")]),
+        "invalid regular expression",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &field_form("0", "0", name, &[("min_length", "zwei")]),
+        "Mindestlänge / min length: keine gültige Zahl",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &field_form(
+            "0",
+            "0",
+            name,
+            &[("min_length", "50"), ("max_length", "40")],
+        ),
+        "min_length is larger than max_length",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &field_form("0", "0", name, &[("autocomplete", "Family Name")]),
+        "is not an autocomplete token",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &field_form("0", "0", name, &[("prefill_claim", "shoe_size")]),
+        "Vorbelegung: unbekanntes Merkmal",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &field_form("0", "0", name, &[("prefill_claim", "birthdate")]),
+        "passt nicht zum Feldtyp",
+    )
+    .await;
+    let clear = [
+        ("min_length", ""),
+        ("max_length", ""),
+        ("pattern", ""),
+        ("pattern_message_de", ""),
+        ("pattern_message_en", ""),
+        ("autocomplete", ""),
+        ("prefill_claim", ""),
+    ];
+    change(&mut editor, &field_form("0", "0", name, &clear)).await;
+    let d = stored(db).await;
+    assert_eq!(
+        d["steps"][0]["fields"][0],
+        json!({"id": "name", "type": "text", "label": {"de": "Name", "en": "Name"}})
+    );
+
+    // Number: range, decimals, unit.
+    let plot = ("Grundstücksfläche", "Plot size");
+    change(
+        &mut editor,
+        &field_form(
+            "0",
+            "1",
+            plot,
+            &[
+                ("min", "0"),
+                ("max", "10000,5"),
+                ("decimals", "2"),
+                ("unit_de", "m²"),
+                ("unit_en", "m²"),
+            ],
+        ),
+    )
+    .await;
+    let f = &stored(db).await["steps"][0]["fields"][1];
+    assert_eq!(
+        (f["max"].clone(), f["decimals"].clone()),
+        (json!(10000.5), json!(2))
+    );
+    assert_eq!(f["unit"], json!({"de": "m²", "en": "m²"}));
+    refused(
+        db,
+        &mut editor,
+        &field_form("0", "1", plot, &[("decimals", "zwei")]),
+        "Nachkommastellen / decimal places: keine gültige Zahl",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &field_form("0", "1", plot, &[("decimals", "7")]),
+        "at most 6 decimal places",
+    )
+    .await;
+    change(
+        &mut editor,
+        &field_form(
+            "0",
+            "1",
+            plot,
+            &[
+                ("min", ""),
+                ("max", ""),
+                ("decimals", ""),
+                ("unit_de", ""),
+                ("unit_en", ""),
+            ],
+        ),
+    )
+    .await;
+    let f = &stored(db).await["steps"][0]["fields"][1];
+    for key in ["min", "max", "decimals", "unit"] {
+        assert!(f.get(key).is_none(), "{key}: {f}");
+    }
+
+    // Money: euros in, cents stored, euros shown.
+    let rent = ("Miete", "Rent");
+    change(
+        &mut editor,
+        &field_form(
+            "0",
+            "2",
+            rent,
+            &[
+                ("min_amount", "-12,50"),
+                ("max_amount", "1.500,00"),
+                ("autocomplete", "off"),
+            ],
+        ),
+    )
+    .await;
+    let f = &stored(db).await["steps"][0]["fields"][2];
+    assert_eq!(
+        (f["min_cents"].clone(), f["max_cents"].clone()),
+        (json!(-1250), json!(150_000))
+    );
+    let text = editor.get("/redaktion/hund/bearbeiten").await.text();
+    assert!(
+        text.contains(r#"name="min_amount" value="-12,50""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"name="max_amount" value="1500,00""#),
+        "{text}"
+    );
+    refused(
+        db,
+        &mut editor,
+        &field_form("0", "2", rent, &[("min_amount", "zwölf")]),
+        "Kleinster Betrag / minimum amount: kein gültiger Betrag",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &field_form(
+            "0",
+            "2",
+            rent,
+            &[("min_amount", "20"), ("max_amount", "10")],
+        ),
+        "min_cents is larger than max_cents",
+    )
+    .await;
+    change(
+        &mut editor,
+        &field_form("0", "2", rent, &[("min_amount", ""), ("max_amount", "")]),
+    )
+    .await;
+    let f = &stored(db).await["steps"][0]["fields"][2];
+    assert!(f.get("min_cents").is_none() && f.get("max_cents").is_none());
+
+    // Date: a fixed date (German or ISO) and one relative to today.
+    let birth = ("Geburtsdatum", "Date of birth");
+    change(
+        &mut editor,
+        &field_form(
+            "0",
+            "3",
+            birth,
+            &[
+                ("min_date", "01.01.1900"),
+                ("max_date", "heute-18j"),
+                ("prefill_claim", "birthdate"),
+            ],
+        ),
+    )
+    .await;
+    let f = &stored(db).await["steps"][0]["fields"][3];
+    assert_eq!(
+        (f["min_date"].clone(), f["max_date"].clone()),
+        (json!("1900-01-01"), json!("today-18y"))
+    );
+    assert_eq!(f["prefill"]["claim"], "birthdate");
+    refused(
+        db,
+        &mut editor,
+        &field_form("0", "3", birth, &[("min_date", "gestern")]),
+        "Frühestes Datum / earliest date: kein gültiges Datum",
+    )
+    .await;
+    change(
+        &mut editor,
+        &field_form(
+            "0",
+            "3",
+            birth,
+            &[("min_date", ""), ("max_date", ""), ("prefill_claim", "")],
+        ),
+    )
+    .await;
+    let f = &stored(db).await["steps"][0]["fields"][3];
+    assert!(
+        f.get("min_date").is_none() && f.get("max_date").is_none() && f.get("prefill").is_none()
+    );
+
+    // Select: the code list instead of the options, and back.
+    let country = ("Staat", "Country");
+    refused(
+        db,
+        &mut editor,
+        &field_form(
+            "0",
+            "4",
+            country,
+            &[
+                ("code_list", "staaten"),
+                ("options", "de|Deutschland|Germany"),
+            ],
+        ),
+        "leeren Sie die Optionen",
+    )
+    .await;
+    change(
+        &mut editor,
+        &field_form(
+            "0",
+            "4",
+            country,
+            &[("code_list", "staaten"), ("options", "")],
+        ),
+    )
+    .await;
+    let f = &stored(db).await["steps"][0]["fields"][4];
+    assert_eq!(f["code_list"], "staaten");
+    assert!(f.get("options").is_none());
+    let text = editor.get("/redaktion/hund/bearbeiten").await.text();
+    assert!(
+        text.contains(r#"<option value="staaten" selected>staaten</option>"#),
+        "{text}"
+    );
+    refused(
+        db,
+        &mut editor,
+        &field_form("0", "4", country, &[("code_list", ""), ("options", "")]),
+        "bitte Optionen (eine je Zeile) oder eine Codeliste",
+    )
+    .await;
+    change(
+        &mut editor,
+        &field_form(
+            "0",
+            "4",
+            country,
+            &[("code_list", ""), ("options", "de|Deutschland|Germany")],
+        ),
+    )
+    .await;
+    let f = &stored(db).await["steps"][0]["fields"][4];
+    assert!(f.get("code_list").is_none());
+    assert_eq!(f["options"][0]["value"], "de");
+
+    // Checkboxes: how many to choose.
+    let animals = ("Tiere", "Animals");
+    change(
+        &mut editor,
+        &field_form(
+            "0",
+            "5",
+            animals,
+            &[("min_selected", "1"), ("max_selected", "2")],
+        ),
+    )
+    .await;
+    let f = &stored(db).await["steps"][0]["fields"][5];
+    assert_eq!(
+        (f["min_selected"].clone(), f["max_selected"].clone()),
+        (json!(1), json!(2))
+    );
+    refused(
+        db,
+        &mut editor,
+        &field_form("0", "5", animals, &[("min_selected", "4")]),
+        "min_selected is larger than the number of options",
+    )
+    .await;
+    change(
+        &mut editor,
+        &field_form(
+            "0",
+            "5",
+            animals,
+            &[("min_selected", ""), ("max_selected", "")],
+        ),
+    )
+    .await;
+    assert!(
+        stored(db).await["steps"][0]["fields"][5]
+            .get("min_selected")
+            .is_none()
+    );
+
+    // Group: entries and what one is called.
+    let people = ("Personen", "People");
+    change(
+        &mut editor,
+        &field_form(
+            "0",
+            "6",
+            people,
+            &[
+                ("min_items", "1"),
+                ("max_items", "5"),
+                ("item_label_de", "Person"),
+                ("item_label_en", "Person"),
+            ],
+        ),
+    )
+    .await;
+    let f = &stored(db).await["steps"][0]["fields"][6];
+    assert_eq!(
+        (f["min_items"].clone(), f["max_items"].clone()),
+        (json!(1), json!(5))
+    );
+    assert_eq!(f["item_label"]["de"], "Person");
+    assert_eq!(f["fields"][0]["id"], "vorname", "the inner fields stay");
+    refused(
+        db,
+        &mut editor,
+        &field_form("0", "6", people, &[("max_items", "101")]),
+        "must be between 1 and 100",
+    )
+    .await;
+    change(
+        &mut editor,
+        &field_form(
+            "0",
+            "6",
+            people,
+            &[
+                ("min_items", ""),
+                ("max_items", ""),
+                ("item_label_de", ""),
+                ("item_label_en", ""),
+            ],
+        ),
+    )
+    .await;
+    assert!(
+        stored(db).await["steps"][0]["fields"][6]
+            .get("item_label")
+            .is_none()
+    );
+
+    // File: media types, size in MB, number of files.
+    let proof = ("Nachweis", "Proof");
+    change(
+        &mut editor,
+        &field_form(
+            "1",
+            "0",
+            proof,
+            &[
+                ("accept", "application/pdf, image/*"),
+                ("max_size_mb", "2,5"),
+                ("max_files", "3"),
+            ],
+        ),
+    )
+    .await;
+    let f = &stored(db).await["steps"][1]["fields"][0];
+    assert_eq!(f["accept"], json!(["application/pdf", "image/*"]));
+    assert_eq!(f["max_size_bytes"], 2_621_440);
+    assert_eq!(f["max_files"], 3);
+    let text = editor.get("/redaktion/hund/bearbeiten").await.text();
+    assert!(
+        text.contains(r#"name="accept" value="application/pdf, image/*""#),
+        "{text}"
+    );
+    assert!(text.contains(r#"name="max_size_mb" value="2,5""#), "{text}");
+    refused(
+        db,
+        &mut editor,
+        &field_form("1", "0", proof, &[("max_size_mb", "viel")]),
+        "Größte Datei in MB / largest file in MB: keine gültige Größe",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &field_form("1", "0", proof, &[("max_size_mb", "200")]),
+        "must be between 1 byte and 100 MB",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &field_form("1", "0", proof, &[("accept", "pdf")]),
+        "is not a media type like application/pdf",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &field_form("1", "0", proof, &[("accept", "")]),
+        "a file field needs the accepted media types",
+    )
+    .await;
+    change(
+        &mut editor,
+        &field_form("1", "0", proof, &[("max_files", "")]),
+    )
+    .await;
+    assert!(
+        stored(db).await["steps"][1]["fields"][0]
+            .get("max_files")
+            .is_none()
+    );
+    // A new file field starts with types and a size, so it can be saved.
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_neu"),
+            ("step", "1"),
+            ("id", "foto"),
+            ("type", "file"),
+            ("label_de", "Foto"),
+            ("label_en", "Photo"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        stored(db).await["steps"][1]["fields"][1]["max_size_bytes"],
+        10_485_760
+    );
+
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    labelled_with_unique_ids(&page.body);
+}
+
+async fn settings_made_in_the_editor_hold_on_the_preview(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+    change(
+        &mut editor,
+        &field_form(
+            "0",
+            "0",
+            ("Ihr Name", "Your name"),
+            &[
+                ("required", "ja"),
+                ("pattern", "[A-ZÄÖÜ][a-zäöüß]+"),
+                (
+                    "pattern_message_de",
+                    "„Ihr Name“: bitte mit großem Anfangsbuchstaben, z. B. Erika",
+                ),
+                (
+                    "pattern_message_en",
+                    "“Your name”: please with a capital letter, e.g. Erika",
+                ),
+                ("autocomplete", "given-name"),
+            ],
+        ),
+    )
+    .await;
+    let page = editor.get("/redaktion/hund/vorschau/halter").await;
+    assert!(
+        page.text().contains(r#"autocomplete="given-name""#),
+        "{}",
+        page.text()
+    );
+    let page = editor
+        .submit("/redaktion/hund/vorschau/halter", &[("name", "erika")])
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/halter?fehler=1");
+    let text = editor.get(&page.location).await.text();
+    assert!(text.contains("error-summary"), "{text}");
+    assert!(
+        text.contains("„Ihr Name“: bitte mit großem Anfangsbuchstaben, z. B. Erika"),
+        "{text}"
+    );
+    let page = editor
+        .submit("/redaktion/hund/vorschau/halter", &[("name", "Erika")])
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/hund");
+    // The step's text, set in the editor, is under its title.
+    change(
+        &mut editor,
+        &[
+            ("aktion", "schritt_titel"),
+            ("step", "1"),
+            ("title_de", "Der Hund"),
+            ("title_en", "The dog"),
+            ("description_de", "Angaben aus dem Impfpass"),
+            ("description_en", "From the vaccination record"),
+        ],
+    )
+    .await;
+    let text = editor.get("/redaktion/hund/vorschau/hund").await.text();
+    assert!(text.contains("Angaben aus dem Impfpass"), "{text}");
+}
+
 on_both_backends!(
+    every_type_setting_is_edited_without_json,
+    settings_made_in_the_editor_hold_on_the_preview,
     rules_and_fees_are_built_in_the_structured_editor,
     structured_editing_saves_through_the_engine_check,
     fim_import_and_the_quality_check_before_publishing,

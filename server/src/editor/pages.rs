@@ -906,7 +906,7 @@ fn field_settings(p: &str, field: &serde_json::Value, kind: &str, code_lists: &[
         checks.push_str(&pair(
             "pattern_message",
             (
-                "Meldung, wenn das Muster nicht passt (nennt das Feld)",
+                "Meldung, wenn das Muster nicht passt – sie nennt das Feld",
                 "message when the pattern does not match, naming the field",
             ),
             false,
