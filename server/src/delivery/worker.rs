@@ -119,9 +119,9 @@ pub async fn run_one(ctx: &DeliveryContext) -> Result<Option<JobOutcome>, StoreE
     }
     let result = async {
         match job.kind.as_str() {
-            DELIVER => deliver(ctx, &job).await,
-            CONFIRM => confirm(ctx, &job).await.map(|()| false),
-            NOTIFY => notify(ctx, &job).await.map(|()| false),
+            DELIVER => deliver(ctx, &job).await.map(Some),
+            CONFIRM => confirm(ctx, &job).await.map(|()| None),
+            NOTIFY => notify(ctx, &job).await.map(|()| None),
             other => Err(DeliveryError::permanent(format!(
                 "unknown job kind {other:?}"
             ))),
@@ -132,9 +132,11 @@ pub async fn run_one(ctx: &DeliveryContext) -> Result<Option<JobOutcome>, StoreE
     heartbeat.abort();
     let now = OffsetDateTime::now_utc();
     let outcome = match result {
-        // `deliver` finished its own job together with the submission.
-        Ok(true) => JobOutcome::Done,
-        Ok(false) => {
+        // `deliver` finished its own job together with the submission, or
+        // found that another worker holds it now.
+        Ok(Some(true)) => JobOutcome::Done,
+        Ok(Some(false)) => JobOutcome::LeaseLost,
+        Ok(None) => {
             if ctx.db.complete_job(&job, now).await? {
                 JobOutcome::Done
             } else {
@@ -165,7 +167,7 @@ pub async fn run_one(ctx: &DeliveryContext) -> Result<Option<JobOutcome>, StoreE
 
 /// The `deliver` job: build the package, hand it over, and in one
 /// transaction finish the job and mark the submission delivered. `true`:
-/// the job is finished (or its lease was lost, which the next step finds).
+/// this worker finished the job; `false`: its lease was lost meanwhile.
 async fn deliver(ctx: &DeliveryContext, job: &LeasedJob) -> Result<bool, DeliveryError> {
     let record = ctx
         .db
@@ -223,12 +225,19 @@ async fn deliver(ctx: &DeliveryContext, job: &LeasedJob) -> Result<bool, Deliver
     )
     .await?;
     let notify = authority.notify_email.is_some();
-    ctx.db
+    let finished = ctx
+        .db
         .finish_delivery(job, OffsetDateTime::now_utc(), notify)
         .await
         .map_err(|e| DeliveryError::retry(format!("storage: {e}")))?;
-    tracing::info!(authority = %authority.id, transport = %authority.transport.describe(), "package delivered");
-    Ok(true)
+    if finished {
+        tracing::info!(authority = %authority.id, transport = %authority.transport.describe(), "package delivered");
+    } else {
+        // The lease ran out meanwhile: the worker that holds the job now
+        // delivers the same package under the same name and notes it.
+        tracing::warn!(authority = %authority.id, "package handed over, but the job's lease was lost; the new holder finishes it");
+    }
+    Ok(finished)
 }
 
 /// The `payment` job: asks the provider whether the fee is paid. Paid:

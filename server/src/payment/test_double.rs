@@ -117,7 +117,10 @@ impl Default for DoubleSettings {
 pub enum Failure {
     /// This HTTP status with a problem document (`500`, `503`, `400`, …).
     Status(u16),
-    /// Wait this long, then answer normally (for client timeouts).
+    /// Wait this long, then answer normally (for client timeouts). The
+    /// wait comes before anything is stored, and a client that gives up
+    /// ends the request: this cannot model an answer lost after the
+    /// create (tests send the same request from a second client for that).
     Delay(Duration),
     /// Answer normally, but with `grosAmount` (and the first item) one
     /// euro higher than stored.

@@ -40,7 +40,8 @@
 //!
 //! # Idempotency
 //!
-//! `requestId` is the submission's UUID. The interface lets a provider
+//! `requestId` is the payment attempt's id (a UUID v5 of the submission id
+//! and the attempt number). The interface lets a provider
 //! refuse a second `PaymentRequest` with a known `requestId`
 //! (`PAYMENT_EXISTS`) but offers no lookup by `requestId`. On
 //! `PAYMENT_EXISTS` the adapter therefore reads
