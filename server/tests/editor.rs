@@ -882,10 +882,18 @@ async fn fim_import_and_the_quality_check_before_publishing(test_db: &TestDb) {
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
-    let text = editor.get("/redaktion/hund/bearbeiten").await.text();
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    // The problem links to the English label's own input, on this page.
+    assert!(
+        page.body
+            .contains(r##"href="/redaktion/hund/bearbeiten#s0-f0-label_en""##),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"id="s0-f0-label_en""#));
+    let text = page.text();
     assert!(text.contains("Qualitätsprüfung"), "{text}");
     assert!(text.contains("/steps/0/fields/0/label/en"), "{text}");
-    assert!(text.contains("href=\"/redaktion/hund/bearbeiten#definition\""));
     let page = editor.submit("/redaktion/hund/veroeffentlichen", &[]).await;
     assert_eq!(page.status, StatusCode::CONFLICT);
     let text = page.text();

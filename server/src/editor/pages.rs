@@ -129,16 +129,54 @@ pub fn problems(title: &str, problems: &[DefinitionError]) -> String {
     )
 }
 
-/// The quality check's problems, each linked to the place to fix (the
-/// JSON view) with its JSON pointer.
+/// The id of the input on the edit page where the problem at JSON
+/// `pointer` is fixed: the field's, step's, fee's or form's own input in
+/// the structured forms (the browser opens the `<details>` around it), or
+/// the JSON view (`definition`) for what only that edits.
+pub fn anchor_for(pointer: &str) -> String {
+    let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+    let lang = |p: Option<&&str>| match p {
+        Some(&"en") => "en",
+        _ => "de",
+    };
+    match parts.as_slice() {
+        ["title" | "description", ..] => format!("{}_{}", parts[0], lang(parts.get(1))),
+        ["steps", i, "fields", j, rest @ ..] if is_index(i) && is_index(j) => {
+            let p = format!("s{i}-f{j}");
+            match rest {
+                ["label" | "hint", l, ..] => format!("{p}-{}_{}", rest[0], lang(Some(l))),
+                ["text", l, ..] => format!("{p}-text-{}", lang(Some(l))),
+                ["options", ..] => format!("{p}-options"),
+                _ => format!("{p}-label_de"),
+            }
+        }
+        ["steps", i, "title", l, ..] if is_index(i) => format!("s{i}-title_{}", lang(Some(l))),
+        ["steps", i, ..] if is_index(i) => format!("s{i}-title_de"),
+        ["fees", k, "purpose", l, ..] if is_index(k) => {
+            format!("fee{k}-purpose_{}", lang(Some(l)))
+        }
+        ["fees", k, ..] if is_index(k) => format!("fee{k}-purpose_de"),
+        _ => "definition".to_owned(),
+    }
+}
+
+fn is_index(part: &str) -> bool {
+    !part.is_empty() && part.len() <= 4 && part.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The quality check's problems, each linked to the place to fix (see
+/// [`anchor_for`]) with its JSON pointer.
 pub fn quality(form_id: &str, problems: &[Problem], blocking: bool) -> String {
     if problems.is_empty() {
         return String::new();
     }
-    let edit = escape(&format!("/redaktion/{form_id}/bearbeiten#definition"));
     let items: String = problems
         .iter()
         .map(|p| {
+            let edit = escape(&format!(
+                "/redaktion/{form_id}/bearbeiten#{}",
+                anchor_for(&p.location.pointer)
+            ));
             format!(
                 r#"<li><a href="{edit}"><code>{}</code></a>: {} <span lang="en">{}</span> <code>[{}]</code></li>"#,
                 escape(&p.location.pointer),
@@ -1494,7 +1532,30 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::german_when;
+    use super::{anchor_for, german_when};
+
+    #[test]
+    fn each_problem_links_to_its_own_input() {
+        for (pointer, anchor) in [
+            ("/steps/1/fields/0/label/en", "s1-f0-label_en"),
+            ("/steps/0/fields/3/hint/de", "s0-f3-hint_de"),
+            ("/steps/2/fields/1/text/en", "s2-f1-text-en"),
+            ("/steps/0/fields/2/options/1/label/en", "s0-f2-options"),
+            ("/steps/0/fields/2/fields/4/label/en", "s0-f2-label_de"),
+            ("/steps/0/fields/5/visible_if", "s0-f5-label_de"),
+            ("/steps/3/title/en", "s3-title_en"),
+            ("/steps/3/visible_if", "s3-title_de"),
+            ("/fees/0/purpose/en", "fee0-purpose_en"),
+            ("/fees/1/amount_rule", "fee1-purpose_de"),
+            ("/title/en", "title_en"),
+            ("/description/de", "description_de"),
+            ("/code_lists/0/codes/1/label/en", "definition"),
+            ("/steps/x/title/en", "definition"),
+            ("", "definition"),
+        ] {
+            assert_eq!(anchor_for(pointer), anchor, "{pointer}");
+        }
+    }
 
     #[test]
     fn history_times_are_german_local_time() {
