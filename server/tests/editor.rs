@@ -2323,7 +2323,271 @@ async fn settings_made_in_the_editor_hold_on_the_preview(test_db: &TestDb) {
     assert!(text.contains("Angaben aus dem Impfpass"), "{text}");
 }
 
+/// The dog form with a breed and a number of further dogs before the
+/// report number, for nested rules, computed values and computed fees.
+fn dogs_definition() -> Value {
+    let mut d = two_step_definition();
+    d["steps"][1]["fields"] = json!([
+        {"id": "gefaehrlich", "type": "yes_no", "label": {"de": "Ist der Hund als gefährlich eingestuft?", "en": "Is the dog classed as dangerous?"}, "required": true},
+        {"id": "rasse", "type": "text", "label": {"de": "Rasse", "en": "Breed"}},
+        {"id": "anzahl", "type": "number", "label": {"de": "Weitere Hunde", "en": "Further dogs"}},
+        {"id": "gutachten", "type": "text", "label": {"de": "Nummer des Gutachtens", "en": "Number of the expert report"}, "required": true}
+    ]);
+    d
+}
+
+async fn nested_rules_computed_values_and_fees_hold_on_the_preview(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+    let text = dogs_definition().to_string();
+    let saved = editor
+        .submit("/redaktion/hund/bearbeiten", &[("definition", &text)])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    // "Report number" shown if dangerous and (a pit bull or more than one
+    // further dog): a group inside the condition tree.
+    let nested = [
+        ("aktion", "regel_baum"),
+        ("step", "1"),
+        ("field", "3"),
+        ("art", "sichtbar"),
+        ("combine", "und"),
+        ("c0_field", "gefaehrlich"),
+        ("c0_op", "gleich"),
+        ("c0_value", "ja"),
+        ("c1_field", ""),
+        ("g2_combine", "oder"),
+        ("g2_c0_field", "rasse"),
+        ("g2_c0_op", "gleich"),
+        ("g2_c0_value", "Pitbull"),
+        ("g2_c1_field", "anzahl"),
+        ("g2_c1_op", "groesser"),
+        ("g2_c1_value", "1"),
+        // The empty group the page offers.
+        ("g3_combine", "und"),
+        ("g3_c0_field", ""),
+    ];
+    change(&mut editor, &nested).await;
+    assert_eq!(
+        stored(db).await["steps"][1]["fields"][3]["visible_if"],
+        json!({"and": [
+            {"==": [{"var": "gefaehrlich"}, true]},
+            {"or": [{"==": [{"var": "rasse"}, "Pitbull"]}, {">": [{"var": "anzahl"}, 1]}]}
+        ]})
+    );
+    // Shown as the tree again: the group is the second item.
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    labelled_with_unique_ids(&page.body);
+    let text = page.text();
+    assert!(
+        text.contains(r#"id="s1-f3-sichtbar-g1_any" name="g1_combine" value="oder" checked>"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"<select class="select" id="s1-f3-sichtbar-g1_c1-field" name="g1_c1_field"><option value="">– keine Bedingung – (no condition)</option><option value="name">Ihr Name (name)</option><option value="gefaehrlich">Ist der Hund als gefährlich eingestuft? (gefaehrlich)</option><option value="rasse">Rasse (rasse)</option><option value="anzahl" selected>"#),
+        "{text}"
+    );
+    assert!(text.contains("Gruppe 2, Bedingung 2: Wert"), "{text}");
+    // A condition of the group with a bad number: refused, named.
+    let mut bad = nested.to_vec();
+    bad[15] = ("g2_c1_value", "viele");
+    refused(db, &mut editor, &bad, "keine gültige Zahl").await;
+
+    // A computed value: the dogs in all (further dogs + 1).
+    let value = [
+        ("aktion", "wert_neu"),
+        ("id", "hunde"),
+        ("label_de", "Zahl der Hunde"),
+        ("label_en", "Number of dogs"),
+        ("formel", "summe"),
+        ("t0_quelle", "feld:anzahl"),
+        ("t1_quelle", ""),
+        ("t1_zahl", "1"),
+        ("t2_quelle", ""),
+        ("t2_zahl", ""),
+        ("w_combine", "und"),
+    ];
+    // A text field is no number: our message, nothing saved.
+    let mut bad = value.to_vec();
+    bad[5] = ("t0_quelle", "feld:rasse");
+    refused(
+        db,
+        &mut editor,
+        &bad,
+        "„rasse“ ist kein Zahlen- oder Betragsfeld",
+    )
+    .await;
+    change(&mut editor, &value).await;
+    assert_eq!(
+        stored(db).await["computed"],
+        json!([{"id": "hunde", "label": {"de": "Zahl der Hunde", "en": "Number of dogs"},
+                "expression": {"+": [{"var": ["anzahl", 0]}, 1]}}])
+    );
+    // The engine's check: a visibility rule may not read a computed value.
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "regel_baum"),
+            ("step", "1"),
+            ("field", "3"),
+            ("art", "sichtbar"),
+            ("c0_field", "hunde"),
+            ("c0_op", "groesser"),
+            ("c0_value", "2"),
+        ],
+        "Nicht gespeichert",
+    )
+    .await;
+
+    // A second fee: 10 € per dog, only for a dangerous dog.
+    change(
+        &mut editor,
+        &[
+            ("aktion", "gebuehr_neu"),
+            ("id", "zuschlag"),
+            ("purpose_de", "Zuschlag je Hund"),
+            ("purpose_en", "Surcharge per dog"),
+            ("amount", "10"),
+        ],
+    )
+    .await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "gebuehr_bearbeiten"),
+            ("fee", "1"),
+            ("purpose_de", "Zuschlag je Hund"),
+            ("purpose_en", "Surcharge per dog"),
+            ("betragsart", "formel"),
+            ("amount", "10,00"),
+            ("formel", "produkt"),
+            ("t0_quelle", "feld:hunde"),
+            ("t1_quelle", ""),
+            ("t1_zahl", "10,00"),
+        ],
+    )
+    .await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "regel_baum"),
+            ("fee", "1"),
+            ("art", "gebuehr"),
+            ("combine", "und"),
+            ("c0_field", "gefaehrlich"),
+            ("c0_op", "gleich"),
+            ("c0_value", "ja"),
+        ],
+    )
+    .await;
+    let d = stored(db).await;
+    assert_eq!(
+        d["fees"][1],
+        json!({"id": "zuschlag", "purpose": {"de": "Zuschlag je Hund", "en": "Surcharge per dog"},
+               "amount_rule": {"*": [{"var": ["hunde", 0]}, 1000]},
+               "applies_if": {"==": [{"var": "gefaehrlich"}, true]}})
+    );
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    labelled_with_unique_ids(&page.body);
+    let text = page.text();
+    assert!(text.contains("Berechneter Wert „Zahl der Hunde“"), "{text}");
+    assert!(
+        text.contains(r#"id="fee1-formel" name="betragsart" value="formel" checked>"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"<option value="feld:hunde" selected>berechneter Wert Zahl der Hunde (hunde)</option>"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"id="fee1-t1-zahl" name="t1_zahl" value="10,00""#),
+        "{text}"
+    );
+    // A raw amount rule the engine refuses: nothing saved.
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "gebuehr_roh"),
+            ("fee", "1"),
+            ("rule", r#"{"*": [{"var": "katze"}, 2]}"#),
+        ],
+        "Nicht gespeichert",
+    )
+    .await;
+
+    // The preview honours all of it.
+    editor
+        .submit("/redaktion/hund/vorschau/halter", &[("name", "Erika")])
+        .await;
+    // Not dangerous: no report, only the fixed fee.
+    let page = editor
+        .submit(
+            "/redaktion/hund/vorschau/hund",
+            &[
+                ("gefaehrlich", "false"),
+                ("rasse", "Pitbull"),
+                ("anzahl", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/pruefen");
+    let text = editor.get("/redaktion/hund/vorschau/pruefen").await.text();
+    assert!(!text.contains("Nummer des Gutachtens"), "{text}");
+    assert!(text.contains("15,00 €"), "{text}");
+    assert!(!text.contains("25,00 €"), "{text}");
+    // Dangerous, one dog, not a pit bull: no report; 15 € + 1 × 10 €.
+    let page = editor
+        .submit(
+            "/redaktion/hund/vorschau/hund",
+            &[
+                ("gefaehrlich", "true"),
+                ("rasse", "Dackel"),
+                ("anzahl", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/pruefen");
+    let text = editor.get("/redaktion/hund/vorschau/pruefen").await.text();
+    assert!(!text.contains("Nummer des Gutachtens"), "{text}");
+    assert!(text.contains("25,00 €"), "{text}");
+    // Dangerous with two further dogs: the report is asked for ...
+    let page = editor
+        .submit(
+            "/redaktion/hund/vorschau/hund",
+            &[
+                ("gefaehrlich", "true"),
+                ("rasse", "Dackel"),
+                ("anzahl", "2"),
+                ("gutachten", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/hund?fehler=1");
+    // ... and the fee counts three dogs: 15 € + 30 €.
+    let page = editor
+        .submit(
+            "/redaktion/hund/vorschau/hund",
+            &[
+                ("gefaehrlich", "true"),
+                ("rasse", "Dackel"),
+                ("anzahl", "2"),
+                ("gutachten", "G-1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/pruefen");
+    let text = editor.get("/redaktion/hund/vorschau/pruefen").await.text();
+    assert!(text.contains("Nummer des Gutachtens"), "{text}");
+    assert!(text.contains("45,00 €"), "{text}");
+}
+
 on_both_backends!(
+    nested_rules_computed_values_and_fees_hold_on_the_preview,
     every_type_setting_is_edited_without_json,
     settings_made_in_the_editor_hold_on_the_preview,
     rules_and_fees_are_built_in_the_structured_editor,

@@ -677,8 +677,144 @@ fn submit(label: &str) -> String {
     format!(r#"<button type="submit" class="button button--secondary">{label}</button>"#)
 }
 
+/// The options of a condition's field select: "no condition" and the
+/// offered fields (and computed values), `chosen` selected.
+fn condition_field_options(fields: &[(String, String, String)], chosen: &str) -> String {
+    std::iter::once(r#"<option value="">– keine Bedingung – (no condition)</option>"#.to_owned())
+        .chain(fields.iter().map(|(id, label, kind)| {
+            let sel = if id == chosen { " selected" } else { "" };
+            let label = if kind == "computed" && label.is_empty() {
+                "berechneter Wert (computed value)".to_owned()
+            } else {
+                label.clone()
+            };
+            format!(
+                r#"<option value="{}"{sel}>{} ({})</option>"#,
+                escape(id),
+                escape(&label),
+                escape(id)
+            )
+        }))
+        .collect()
+}
+
+/// The inputs of a condition tree (names as in [`super::rules`]'s module
+/// comment): the group's "and"/"or", its conditions and nested groups,
+/// then empty rows (at least `min_rows` rows in all) and, below the
+/// deepest level, an empty group, so that adding needs no JavaScript.
+/// `p` makes the ids unique, `pre` is the names' prefix, `name` the
+/// group's number ("" for the top group), `lead` starts every label.
+#[allow(clippy::too_many_arguments)]
+fn tree_inputs(
+    p: &str,
+    pre: &str,
+    name: &str,
+    lead: &str,
+    tree: &super::rules::Tree,
+    depth: usize,
+    min_rows: usize,
+    spare_group: bool,
+    fields: &[(String, String, String)],
+) -> String {
+    use super::rules::{Condition, MAX_DEPTH, Node, OPERATORS};
+    let group = if name.is_empty() {
+        String::new()
+    } else {
+        format!("Gruppe {name}, ")
+    };
+    let (any, all) = if tree.any {
+        (" checked", "")
+    } else {
+        ("", " checked")
+    };
+    let mut out = format!(
+        r#"<fieldset><legend>{lead}{group}Verknüpfung <span lang="en">(combine)</span></legend><div class="radio"><input type="radio" id="{p}-{pre}all" name="{pre}combine" value="und"{all}><label for="{p}-{pre}all">alle (und) <span lang="en">(all: and)</span></label></div><div class="radio"><input type="radio" id="{p}-{pre}any" name="{pre}combine" value="oder"{any}><label for="{p}-{pre}any">mindestens eine (oder) <span lang="en">(at least one: or)</span></label></div></fieldset>"#
+    );
+    let row = |n: usize, c: Option<&Condition>| {
+        let chosen = c.map_or("", |c| c.field.as_str());
+        let op = c.map_or("gleich", |c| c.op.as_str());
+        let op_options: String = OPERATORS
+            .iter()
+            .map(|(v, de, en)| {
+                let sel = if *v == op { " selected" } else { "" };
+                format!(r#"<option value="{v}"{sel}>{de} ({en})</option>"#)
+            })
+            .collect();
+        let m = n + 1;
+        let id = format!("{p}-{pre}c{n}");
+        format!(
+            r#"<div class="structure-condition"><div class="field"><label for="{id}-field">{lead}{group}Bedingung {m}: Feld <span lang="en">(condition {m}: field)</span></label><select class="select" id="{id}-field" name="{pre}c{n}_field">{}</select></div><div class="field"><label for="{id}-op">{lead}{group}Bedingung {m}: Vergleich <span lang="en">(operator)</span></label><select class="select" id="{id}-op" name="{pre}c{n}_op">{op_options}</select></div>{}</div>"#,
+            condition_field_options(fields, chosen),
+            input(
+                &format!("{id}-value"),
+                &format!("{pre}c{n}_value"),
+                &format!("{lead}{group}Bedingung {m}: Wert <span lang=\"en\">(value)</span>"),
+                c.map_or("", |c| c.value.as_str())
+            ),
+        )
+    };
+    let inner_name = |n: usize| {
+        if name.is_empty() {
+            (n + 1).to_string()
+        } else {
+            format!("{name}.{}", n + 1)
+        }
+    };
+    let mut conditions = 0;
+    for (n, item) in tree.items.iter().enumerate() {
+        match item {
+            Node::Condition(c) => {
+                conditions += 1;
+                out.push_str(&row(n, Some(c)));
+            }
+            Node::Group(g) => {
+                out.push_str(&format!(
+                    r#"<fieldset class="structure-rule-group"><legend>{lead}Gruppe {} <span lang="en">(group)</span></legend>{}</fieldset>"#,
+                    inner_name(n),
+                    tree_inputs(
+                        p,
+                        &format!("{pre}g{n}_"),
+                        &inner_name(n),
+                        lead,
+                        g,
+                        depth + 1,
+                        1,
+                        true,
+                        fields
+                    )
+                ));
+            }
+        }
+    }
+    let mut n = tree.items.len();
+    for _ in 0..min_rows.saturating_sub(conditions).max(1) {
+        out.push_str(&row(n, None));
+        n += 1;
+    }
+    if spare_group && depth < MAX_DEPTH {
+        out.push_str(&format!(
+            r#"<fieldset class="structure-rule-group"><legend>{lead}Neue Gruppe {} (leer lassen: keine) <span lang="en">(new group; leave empty: none)</span></legend>{}</fieldset>"#,
+            inner_name(n),
+            tree_inputs(
+                p,
+                &format!("{pre}g{n}_"),
+                &inner_name(n),
+                lead,
+                &super::rules::Tree::default(),
+                depth + 1,
+                2,
+                false,
+                fields
+            )
+        ));
+    }
+    out
+}
+
+const TREE_HELP: &str = r#"<p class="hint">Bedingungen und Gruppen (in Klammern) werden mit „und“ oder „oder“ verknüpft. Eine Zeile ohne Feld und eine Gruppe ohne Bedingung werden nicht gespeichert: so entfernen Sie sie; leere Zeilen und eine neue Gruppe stehen nach dem Speichern wieder bereit. <span lang="en">Conditions and groups (in brackets) are joined by "and" or "or". A row without a field and a group without conditions are not saved: that is how you remove them; empty rows and a new group are offered again after saving.</span></p>"#;
+
 /// The forms of one rule (`key` of step `step`, of its field `field`):
-/// the condition list when the stored rule fits it, the raw JSON Logic
+/// the condition tree when the stored rule fits it, the raw JSON Logic
 /// (expert view) always, and a remove button when a rule is stored.
 #[allow(clippy::too_many_arguments)]
 fn rule_forms(
@@ -691,23 +827,45 @@ fn rule_forms(
     stored: Option<&serde_json::Value>,
     fields: &[(String, String, String)],
 ) -> String {
-    use super::rules::{OPERATORS, ROWS, from_logic};
-    let (art, what) = if key == "required_if" {
-        (
-            "pflicht",
-            "Pflicht, wenn <span lang=\"en\">(required if)</span>",
-        )
+    let art = if key == "required_if" {
+        "pflicht"
     } else {
-        (
-            "sichtbar",
-            "Sichtbar, wenn <span lang=\"en\">(shown if)</span>",
-        )
+        "sichtbar"
     };
-    let p = format!("{prefix}-{art}");
     let mut hidden = vec![("step", step.to_string()), ("art", art.to_owned())];
     if let Some(f) = field {
         hidden.push(("field", f.to_string()));
     }
+    rule_forms_at(base, csrf, prefix, &hidden, key, stored, fields)
+}
+
+/// [`rule_forms`] for the place the `hidden` inputs name (a step, a
+/// field, or a fee with `art=gebuehr`).
+fn rule_forms_at(
+    base: &str,
+    csrf: &str,
+    prefix: &str,
+    hidden: &[(&str, String)],
+    key: &str,
+    stored: Option<&serde_json::Value>,
+    fields: &[(String, String, String)],
+) -> String {
+    use super::rules::{ROWS, Tree, from_logic};
+    let (art, what) = match key {
+        "required_if" => (
+            "pflicht",
+            "Pflicht, wenn <span lang=\"en\">(required if)</span>",
+        ),
+        "applies_if" => (
+            "gilt",
+            "Fällt nur an, wenn <span lang=\"en\">(applies only if)</span>",
+        ),
+        _ => (
+            "sichtbar",
+            "Sichtbar, wenn <span lang=\"en\">(shown if)</span>",
+        ),
+    };
+    let p = format!("{prefix}-{art}");
     let tree = stored.map(from_logic);
     let mut out = format!(r#"<fieldset class="structure-rule"><legend>{what}</legend>"#);
     match &tree {
@@ -716,55 +874,14 @@ fn rule_forms(
         Some(Some(_)) => {}
     }
     if !matches!(tree, Some(None)) {
-        let empty = super::rules::Tree {
-            any: false,
-            conditions: Vec::new(),
-        };
+        let empty = Tree::default();
         let t = tree.as_ref().and_then(|t| t.as_ref()).unwrap_or(&empty);
-        let any = if t.any { " checked" } else { "" };
-        let all = if t.any { "" } else { " checked" };
-        let mut body = format!(
-            r#"<fieldset><legend>Verknüpfung <span lang="en">(combine)</span></legend><div class="radio"><input type="radio" id="{p}-all" name="combine" value="und"{all}><label for="{p}-all">alle (und) <span lang="en">(all: and)</span></label></div><div class="radio"><input type="radio" id="{p}-any" name="combine" value="oder"{any}><label for="{p}-any">mindestens eine (oder) <span lang="en">(at least one: or)</span></label></div></fieldset>"#
-        );
-        for n in 0..ROWS {
-            let c = t.conditions.get(n);
-            let chosen = c.map_or("", |c| c.field.as_str());
-            let op = c.map_or("gleich", |c| c.op.as_str());
-            let field_options: String = std::iter::once(
-                r#"<option value="">– keine Bedingung – (no condition)</option>"#.to_owned(),
-            )
-            .chain(fields.iter().map(|(id, label, _)| {
-                let sel = if id == chosen { " selected" } else { "" };
-                format!(
-                    r#"<option value="{}"{sel}>{} ({})</option>"#,
-                    escape(id),
-                    escape(label),
-                    escape(id)
-                )
-            }))
-            .collect();
-            let op_options: String = OPERATORS
-                .iter()
-                .map(|(v, de, en)| {
-                    let sel = if *v == op { " selected" } else { "" };
-                    format!(r#"<option value="{v}"{sel}>{de} ({en})</option>"#)
-                })
-                .collect();
-            body.push_str(&format!(
-                r#"<div class="structure-condition"><div class="field"><label for="{p}-c{n}-field">Bedingung {m}: Feld <span lang="en">(condition {m}: field)</span></label><select class="select" id="{p}-c{n}-field" name="c{n}_field">{field_options}</select></div><div class="field"><label for="{p}-c{n}-op">Bedingung {m}: Vergleich <span lang="en">(operator)</span></label><select class="select" id="{p}-c{n}-op" name="c{n}_op">{op_options}</select></div>{}</div>"#,
-                input(
-                    &format!("{p}-c{n}-value"),
-                    &format!("c{n}_value"),
-                    &format!("Bedingung {m}: Wert <span lang=\"en\">(value)</span>", m = n + 1),
-                    c.map_or("", |c| c.value.as_str())
-                ),
-                m = n + 1
-            ));
-        }
+        let mut body = TREE_HELP.to_owned();
+        body.push_str(&tree_inputs(&p, "", "", "", t, 0, ROWS, true, fields));
         body.push_str(&submit(
             "Regel speichern <span lang=\"en\">(save rule)</span>",
         ));
-        out.push_str(&change_form(base, csrf, "regel_baum", &hidden, &body));
+        out.push_str(&change_form(base, csrf, "regel_baum", hidden, &body));
     }
     let raw = stored
         .and_then(|v| serde_json::to_string_pretty(v).ok())
@@ -773,7 +890,7 @@ fn rule_forms(
         base,
         csrf,
         "regel_roh",
-        &hidden,
+        hidden,
         &format!(
             r#"<div class="field"><label for="{p}-raw">JSON Logic (Expertenansicht; leer: keine Regel) <span lang="en">(expert view; empty: no rule)</span></label><textarea class="textarea textarea--code" id="{p}-raw" name="rule" rows="3">{}</textarea></div>{}"#,
             escape(&raw),
@@ -785,7 +902,7 @@ fn rule_forms(
             base,
             csrf,
             "regel_entfernen",
-            &hidden,
+            hidden,
             &submit("Regel entfernen <span lang=\"en\">(remove rule)</span>"),
         ));
     }
@@ -793,17 +910,312 @@ fn rule_forms(
     out
 }
 
-/// The fees: fixed ones editable in euros, computed ones shown as their
-/// JSON Logic; delete; add a fixed fee.
-fn fee_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
-    use super::rules::euros;
+/// The two inputs of one value of a formula: a select (`""` a number,
+/// `feld:ID` a number or money field or computed value, `anzahl:ID` the
+/// count of a group's items, ticked boxes or files) and the number.
+fn term_inputs(
+    id: &str,
+    pre: &str,
+    what: &str,
+    money: bool,
+    term: Option<&super::rules::Term>,
+    fields: &[(String, String, String)],
+) -> String {
+    use super::rules::Term;
+    let chosen = match term {
+        Some(Term::Field(f)) => format!("feld:{f}"),
+        Some(Term::Count(f)) => format!("anzahl:{f}"),
+        _ => String::new(),
+    };
+    let number = match term {
+        Some(Term::Number(n)) => n.as_str(),
+        _ => "",
+    };
+    let option = |value: String, text: String| {
+        let sel = if value == chosen { " selected" } else { "" };
+        format!(
+            r#"<option value="{}"{sel}>{}</option>"#,
+            escape(&value),
+            escape(&text)
+        )
+    };
+    let mut options = option(
+        String::new(),
+        "die Zahl rechts (the number on the right)".into(),
+    );
+    for (f, label, kind) in fields {
+        match kind.as_str() {
+            "number" | "money" => options.push_str(&option(
+                format!("feld:{f}"),
+                format!("Antwort: {label} ({f})"),
+            )),
+            "computed" => options.push_str(&option(
+                format!("feld:{f}"),
+                format!("berechneter Wert {label} ({f})"),
+            )),
+            "group" | "checkboxes" | "file" => options.push_str(&option(
+                format!("anzahl:{f}"),
+                format!("Anzahl: {label} ({f})"),
+            )),
+            _ => {}
+        }
+    }
+    let unit = if money { " in Euro" } else { "" };
+    let unit_en = if money { " in euros" } else { "" };
+    format!(
+        r#"<div class="structure-condition"><div class="field"><label for="{id}-quelle">{what}: Feld oder Anzahl <span lang="en">(field or count)</span></label><select class="select" id="{id}-quelle" name="{pre}quelle">{options}</select></div>{}</div>"#,
+        input(
+            &format!("{id}-zahl"),
+            &format!("{pre}zahl"),
+            &format!("{what}: Zahl{unit} <span lang=\"en\">(number{unit_en})</span>"),
+            number
+        )
+    )
+}
+
+/// The inputs of a formula (`formel=summe|produkt|wenn`, see
+/// [`super::rules::parse_formula`]), filled with `formula`; `money`: a
+/// fee's amount, numbers in euros.
+fn formula_inputs(
+    p: &str,
+    formula: Option<&super::rules::Formula>,
+    money: bool,
+    fields: &[(String, String, String)],
+) -> String {
+    use super::rules::{Formula, Tree};
+    let kind = match formula {
+        Some(Formula::Product(_)) => "produkt",
+        Some(Formula::IfElse { .. }) => "wenn",
+        _ => "summe",
+    };
+    let radio = |value: &str, label: &str| {
+        let checked = if value == kind { " checked" } else { "" };
+        format!(
+            r#"<div class="radio"><input type="radio" id="{p}-formel-{value}" name="formel" value="{value}"{checked}><label for="{p}-formel-{value}">{label}</label></div>"#
+        )
+    };
+    let mut out = format!(
+        r#"<fieldset><legend>Art der Formel <span lang="en">(kind of formula)</span></legend>{}{}{}</fieldset>"#,
+        radio(
+            "summe",
+            "Summe der Werte <span lang=\"en\">(sum of the values)</span>"
+        ),
+        radio(
+            "produkt",
+            "Produkt der Werte <span lang=\"en\">(product of the values)</span>"
+        ),
+        radio(
+            "wenn",
+            "Wenn – dann – sonst <span lang=\"en\">(if – then – else)</span>"
+        ),
+    );
+    let terms: &[super::rules::Term] = match formula {
+        Some(Formula::Sum(t) | Formula::Product(t)) => t,
+        _ => &[],
+    };
+    let mut rows = String::new();
+    for n in 0..(terms.len() + 1).max(3) {
+        rows.push_str(&term_inputs(
+            &format!("{p}-t{n}"),
+            &format!("t{n}_"),
+            &format!("Wert {}", n + 1),
+            money,
+            terms.get(n),
+            fields,
+        ));
+    }
+    out.push_str(&format!(
+        r#"<fieldset><legend>Summe oder Produkt: Werte (leere Zeilen zählen nicht) <span lang="en">(sum or product: values; empty rows do not count)</span></legend>{rows}</fieldset>"#
+    ));
+    let empty = Tree::default();
+    let (condition, then, otherwise) = match formula {
+        Some(Formula::IfElse {
+            condition,
+            then,
+            otherwise,
+        }) => (condition, Some(then), Some(otherwise)),
+        _ => (&empty, None, None),
+    };
+    out.push_str(&format!(
+        r#"<fieldset><legend>Wenn – dann – sonst <span lang="en">(if – then – else)</span></legend>{}{}{}</fieldset>"#,
+        tree_inputs(p, "w_", "", "Wenn: ", condition, 0, 2, true, fields),
+        term_inputs(&format!("{p}-dann"), "dann_", "Dann", money, then, fields),
+        term_inputs(
+            &format!("{p}-sonst"),
+            "sonst_",
+            "Sonst (leer: 0)",
+            money,
+            otherwise,
+            fields
+        ),
+    ));
+    out
+}
+
+/// A raw JSON Logic form (`aktion`, the place in `hidden`) for an
+/// expression that is never empty.
+fn raw_form(
+    base: &str,
+    csrf: &str,
+    action: &str,
+    hidden: &[(&str, String)],
+    id: &str,
+    label: &str,
+    value: Option<&serde_json::Value>,
+) -> String {
+    let raw = value
+        .and_then(|v| serde_json::to_string_pretty(v).ok())
+        .unwrap_or_default();
+    change_form(
+        base,
+        csrf,
+        action,
+        hidden,
+        &format!(
+            r#"<div class="field"><label for="{id}">{label}</label><textarea class="textarea textarea--code" id="{id}" name="rule" rows="3">{}</textarea></div>{}"#,
+            escape(&raw),
+            submit("JSON Logic speichern <span lang=\"en\">(save JSON Logic)</span>")
+        ),
+    )
+}
+
+/// The computed values: each with its label and formula (or only the
+/// raw view when the formula inputs cannot show it), delete; add one.
+fn computed_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
+    use super::rules::formula_of;
     let s = |v: &serde_json::Value, p: &str| {
         v.pointer(p)
             .and_then(|x| x.as_str())
             .unwrap_or("")
             .to_owned()
     };
+    let offered = super::rules::offered(d);
     let mut out = String::from(
+        r#"<section class="structure-step" aria-labelledby="computed-heading"><h3 id="computed-heading">Berechnete Werte <span lang="en">(computed values)</span></h3><p class="hint">Werte aus den Antworten, z. B. die Zahl der Personen im Haushalt. Gebühren und spätere berechnete Werte können sie lesen, Sichtbarkeits- und Pflichtregeln nicht. <span lang="en">Values from the answers; fees and later computed values can read them, visibility and requirement rules cannot.</span></p>"#,
+    );
+    let empty = Vec::new();
+    let list = d
+        .get("computed")
+        .and_then(|v| v.as_array())
+        .unwrap_or(&empty);
+    if list.is_empty() {
+        out.push_str(
+            "<p>Keine berechneten Werte. <span lang=\"en\">No computed values.</span></p>",
+        );
+    }
+    for (k, value) in list.iter().enumerate() {
+        let at = [("wert", k.to_string())];
+        let id = s(value, "/id");
+        let label = s(value, "/label/de");
+        let title = escape(if label.is_empty() { &id } else { &label });
+        let p = format!("wert{k}");
+        // Only the values before this one can be read.
+        let readable: Vec<_> = offered
+            .iter()
+            .filter(|(f, _, kind)| {
+                kind != "computed"
+                    || list
+                        .iter()
+                        .take(k)
+                        .any(|c| c.get("id").and_then(|i| i.as_str()) == Some(f))
+            })
+            .cloned()
+            .collect();
+        out.push_str(&format!(
+            r#"<details class="structure-field"><summary>Berechneter Wert „{title}“ (<code>{}</code>)</summary>"#,
+            escape(&id)
+        ));
+        let expression = value.get("expression");
+        let formula = expression.and_then(|e| formula_of(e, false));
+        if expression.is_some() && formula.is_none() {
+            out.push_str("<p>Diese Formel kann nur in der Expertenansicht (JSON Logic) bearbeitet werden; „Wert speichern“ ersetzt sie. <span lang=\"en\">This formula can only be edited in the expert view (JSON Logic); \"save value\" replaces it.</span></p>");
+        }
+        out.push_str(&change_form(
+            base,
+            csrf,
+            "wert_bearbeiten",
+            &at,
+            &format!(
+                "{}{}{}",
+                text_pair(
+                    &format!("{p}-label"),
+                    "label_",
+                    (
+                        "Beschriftung auf „Angaben prüfen“ (leer: nicht zeigen)",
+                        "label on the check page; empty: not shown"
+                    ),
+                    (&label, &s(value, "/label/en")),
+                    false
+                ),
+                formula_inputs(&p, formula.as_ref(), false, &readable),
+                submit("Wert speichern <span lang=\"en\">(save value)</span>")
+            ),
+        ));
+        out.push_str(&raw_form(
+            base,
+            csrf,
+            "wert_roh",
+            &at,
+            &format!("{p}-raw"),
+            "Formel als JSON Logic (Expertenansicht) <span lang=\"en\">(formula as JSON Logic, expert view)</span>",
+            expression,
+        ));
+        out.push_str(&change_form(
+            base,
+            csrf,
+            "wert_loeschen",
+            &at,
+            &submit(&format!(
+                "Berechneten Wert „{title}“ löschen <span lang=\"en\">(delete computed value)</span>"
+            )),
+        ));
+        out.push_str("</details>");
+    }
+    out.push_str(&change_form(
+        base,
+        csrf,
+        "wert_neu",
+        &[],
+        &format!(
+            r#"<fieldset><legend>Neuer berechneter Wert <span lang="en">(new computed value)</span></legend>{}{}{}{}</fieldset>"#,
+            input(
+                "wert-new-id",
+                "id",
+                "Kennung <span lang=\"en\">(id)</span>",
+                ""
+            ),
+            text_pair(
+                "wert-new-label",
+                "label_",
+                (
+                    "Beschriftung auf „Angaben prüfen“ (leer: nicht zeigen)",
+                    "label on the check page; empty: not shown"
+                ),
+                ("", ""),
+                false
+            ),
+            formula_inputs("wert-new", None, false, &offered),
+            submit("Wert hinzufügen <span lang=\"en\">(add value)</span>")
+        ),
+    ));
+    out.push_str("</section>");
+    out
+}
+
+/// The computed values ([`computed_forms`]) and the fees: each fee's
+/// purpose and amount (fixed in euros or a formula), its raw amount rule,
+/// "applies only if" as a condition tree, delete; add a fixed fee.
+fn fee_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
+    use super::rules::{euros, formula_of};
+    let s = |v: &serde_json::Value, p: &str| {
+        v.pointer(p)
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let offered = super::rules::offered(d);
+    let mut out = computed_forms(base, csrf, d);
+    out.push_str(
         r#"<section class="structure-step" aria-labelledby="fees-heading"><h3 id="fees-heading">Gebühren <span lang="en">(fees)</span></h3>"#,
     );
     let empty = Vec::new();
@@ -833,34 +1245,57 @@ fn fee_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
                 &s(fee, "/purpose/en")
             ),
         );
-        if let Some(rule) = fee.get("amount_rule") {
-            out.push_str(&format!(
-                r#"<p>Berechnete Gebühr, nur in der Expertenansicht zu ändern <span lang="en">(computed fee, edit in the expert view)</span>:</p><pre><code>{}</code></pre>"#,
-                escape(&serde_json::to_string_pretty(rule).unwrap_or_default())
-            ));
-        } else {
-            let amount = fee
-                .get("amount_cents")
-                .and_then(|v| v.as_i64())
-                .map(euros)
-                .unwrap_or_default();
-            out.push_str(&change_form(
-                base,
-                csrf,
-                "gebuehr_bearbeiten",
-                &at,
-                &format!(
-                    "{texts}{}{}",
-                    input(
-                        &format!("fee{k}-amount"),
-                        "amount",
-                        "Betrag in Euro, z. B. 25,00 <span lang=\"en\">(amount in euros)</span>",
-                        &amount
-                    ),
-                    submit("Gebühr speichern <span lang=\"en\">(save fee)</span>")
-                ),
-            ));
+        let rule = fee.get("amount_rule");
+        let formula = rule.and_then(|r| formula_of(r, true));
+        if rule.is_some() && formula.is_none() {
+            out.push_str("<p>Diese Berechnung kann nur in der Expertenansicht (JSON Logic) bearbeitet werden; „Gebühr speichern“ ersetzt sie. <span lang=\"en\">This computation can only be edited in the expert view (JSON Logic); \"save fee\" replaces it.</span></p>");
         }
+        let computed = formula.is_some();
+        let amount = fee
+            .get("amount_cents")
+            .and_then(|v| v.as_i64())
+            .map(euros)
+            .unwrap_or_default();
+        let (fixed, by_formula) = if computed {
+            ("", " checked")
+        } else {
+            (" checked", "")
+        };
+        out.push_str(&change_form(
+            base,
+            csrf,
+            "gebuehr_bearbeiten",
+            &at,
+            &format!(
+                r#"{texts}<fieldset><legend>Betrag <span lang="en">(amount)</span></legend><div class="radio"><input type="radio" id="fee{k}-fest" name="betragsart" value="fest"{fixed}><label for="fee{k}-fest">fester Betrag <span lang="en">(fixed amount)</span></label></div><div class="radio"><input type="radio" id="fee{k}-formel" name="betragsart" value="formel"{by_formula}><label for="fee{k}-formel">berechnet mit der Formel unten (Zahlen in Euro; Betragsfelder zählen in Cent wie die Gebühr) <span lang="en">(computed by the formula below; numbers in euros)</span></label></div></fieldset>{}{}{}"#,
+                input(
+                    &format!("fee{k}-amount"),
+                    "amount",
+                    "Betrag in Euro, z. B. 25,00 <span lang=\"en\">(amount in euros)</span>",
+                    &amount
+                ),
+                formula_inputs(&format!("fee{k}"), formula.as_ref(), true, &offered),
+                submit("Gebühr speichern <span lang=\"en\">(save fee)</span>")
+            ),
+        ));
+        out.push_str(&raw_form(
+            base,
+            csrf,
+            "gebuehr_roh",
+            &at,
+            &format!("fee{k}-amount-raw"),
+            "Berechneter Betrag in Cent als JSON Logic (Expertenansicht) <span lang=\"en\">(computed amount in cents as JSON Logic, expert view)</span>",
+            rule,
+        ));
+        out.push_str(&rule_forms_at(
+            base,
+            csrf,
+            &format!("fee{k}"),
+            &[("fee", k.to_string()), ("art", "gebuehr".to_owned())],
+            "applies_if",
+            fee.get("applies_if"),
+            &offered,
+        ));
         out.push_str(&change_form(
             base,
             csrf,
