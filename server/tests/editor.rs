@@ -2600,3 +2600,459 @@ on_both_backends!(
     publishing_pins_versions_and_retiring_hides_the_form,
     storage_keeps_versions_and_history,
 );
+
+/// The history's "what" and its read-only states, the preview's check
+/// page and English, pinned versions down to the submission row, the
+/// export against the committed JSON Schema, and a step rule built in
+/// the structured form, on the preview.
+mod history_preview_and_pinning {
+    use super::*;
+
+    /// One column of every row of `table` (an integer), in insertion order.
+    async fn numbers(db: &Db, sql: &str) -> Vec<i64> {
+        match db {
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+        }
+    }
+
+    async fn each_change_says_what_and_earlier_states_can_be_read(test_db: &TestDb) {
+        let db = &test_db.db;
+        let app = app(db).await;
+        let mut editor = editor(db, &app).await;
+        create_two_step_form(&mut editor).await;
+        change(
+            &mut editor,
+            &[
+                ("aktion", "feld_neu"),
+                ("step", "0"),
+                ("id", "vorname"),
+                ("type", "text"),
+                ("label_de", "Vorname"),
+                ("label_en", "First name"),
+            ],
+        )
+        .await;
+        change(
+            &mut editor,
+            &[
+                ("aktion", "regel_baum"),
+                ("step", "1"),
+                ("field", "1"),
+                ("art", "sichtbar"),
+                ("combine", "und"),
+                ("c0_field", "gefaehrlich"),
+                ("c0_op", "gleich"),
+                ("c0_value", "nein"),
+            ],
+        )
+        .await;
+        let page = editor
+            .upload("/redaktion/hund/import", &shared_fim("v2/simple.xml"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+
+        let history = db.editor_changes("hund").await.unwrap();
+        let said: Vec<_> = history
+            .iter()
+            .rev()
+            .map(|c| c.summary.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "Formular angelegt",
+                "JSON-Ansicht gespeichert",
+                "Feld ‚Vorname‘ in Schritt ‚Halterin oder Halter‘ hinzugefügt",
+                "Regel ‚angezeigt wenn‘ von Feld ‚Nummer des Gutachtens‘ in Schritt ‚Der Hund‘ geändert",
+                "FIM-Import",
+            ]
+        );
+        // The form page lists them beside who and when.
+        let text = editor.get("/redaktion/hund").await.text();
+        for what in &said {
+            assert!(text.contains(what.as_str()), "{what}: {text}");
+        }
+        // An earlier state, read-only: outline and JSON, and "restore".
+        let before_import = &history[1];
+        let link = format!("/redaktion/hund/historie/{}", before_import.id);
+        assert!(text.contains(&format!("href=\"{link}\"")), "{text}");
+        let page = editor.get(&link).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let text = page.text();
+        assert!(text.contains("Regel ‚angezeigt wenn‘"), "{text}");
+        assert!(text.contains("Vorname (text, vorname)"), "{text}");
+        assert!(
+            text.contains("Nummer des Gutachtens (text, gutachten), Pflicht, mit Bedingung"),
+            "{text}"
+        );
+        assert!(text.contains("readonly>"), "{text}");
+        assert!(text.contains("\"visible_if\""), "{text}");
+        assert!(text.contains("name=\"change\" value=\""), "{text}");
+        // Viewing changes nothing; restoring it says which state.
+        assert_eq!(db.editor_changes("hund").await.unwrap().len(), 5);
+        let page = editor
+            .submit(
+                "/redaktion/hund/wiederherstellen",
+                &[("change", &before_import.id.to_string())],
+            )
+            .await;
+        assert_eq!(page.location, "/redaktion/hund?wiederhergestellt");
+        let newest = &db.editor_changes("hund").await.unwrap()[0];
+        assert_eq!(newest.action, ChangeAction::Restored);
+        let summary = newest.summary.as_deref().unwrap();
+        assert!(
+            summary.starts_with(&format!("Stand Nr. {} (Version 1, ", before_import.id)),
+            "{summary}"
+        );
+        assert_eq!(stored(db).await["steps"][0]["fields"][1]["id"], "vorname");
+
+        // Unknown entries, another form's entries, no role.
+        assert_eq!(
+            editor.get("/redaktion/hund/historie/999999").await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            editor.get("/redaktion/frei/historie/1").await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            editor.get("/redaktion/hund/historie/x").await.status,
+            StatusCode::NOT_FOUND
+        );
+        let mut citizen = citizen(db, &app).await;
+        assert_eq!(citizen.get(&link).await.status, StatusCode::FORBIDDEN);
+        let mut anonymous = Browser {
+            app: app.clone(),
+            cookie: None,
+        };
+        assert_eq!(anonymous.get(&link).await.status, StatusCode::SEE_OTHER);
+    }
+
+    async fn the_preview_check_page_is_the_citizens_in_german_and_english(test_db: &TestDb) {
+        let db = &test_db.db;
+        let app = app(db).await;
+        let mut editor = editor(db, &app).await;
+        create_two_step_form(&mut editor).await;
+
+        // English: the citizen's step page in English, links keep it.
+        let page = editor.get("/redaktion/hund/vorschau?lang=en").await;
+        assert_eq!(page.location, "/redaktion/hund/vorschau/halter?lang=en");
+        let text = editor.get(&page.location).await.text();
+        assert!(text.contains("Vorschau – wird nicht übermittelt"), "{text}");
+        assert!(text.contains("<div lang=\"en\">"), "{text}");
+        assert!(text.contains("Owner</h1>"), "{text}");
+        assert!(text.contains("Your name"), "{text}");
+        assert!(
+            text.contains("action=\"/redaktion/hund/vorschau/halter?lang=en\""),
+            "{text}"
+        );
+        assert!(!text.contains("\"/forms/hund"), "no citizen route: {text}");
+        assert!(text.contains("Deutsche Vorschau"), "{text}");
+        let page = editor
+            .submit("/redaktion/hund/vorschau/halter?lang=en", &[("name", "")])
+            .await;
+        assert_eq!(
+            page.location,
+            "/redaktion/hund/vorschau/halter?fehler=1&lang=en"
+        );
+        let page = editor
+            .submit(
+                "/redaktion/hund/vorschau/halter?lang=en",
+                &[("name", "Erika")],
+            )
+            .await;
+        assert_eq!(page.location, "/redaktion/hund/vorschau/hund?lang=en");
+        // Not complete yet: the check page says where, the test
+        // submission leads there.
+        let text = editor
+            .get("/redaktion/hund/vorschau/pruefen?lang=en")
+            .await
+            .text();
+        assert!(
+            text.contains("Noch nicht alle Angaben sind vollständig"),
+            "{text}"
+        );
+        let page = editor
+            .submit("/redaktion/hund/vorschau/absenden?lang=en", &[])
+            .await;
+        assert_eq!(
+            page.location,
+            "/redaktion/hund/vorschau/hund?fehler=1&lang=en"
+        );
+        let page = editor
+            .submit(
+                "/redaktion/hund/vorschau/hund?lang=en",
+                &[("gefaehrlich", "false")],
+            )
+            .await;
+        assert_eq!(page.location, "/redaktion/hund/vorschau/pruefen?lang=en");
+
+        // The citizen's check page, in English, pointing into the preview.
+        let text = editor.get(&page.location).await.text();
+        assert!(text.contains("Check your answers</h1>"), "{text}");
+        assert!(text.contains("Registration fee"), "{text}");
+        assert!(text.contains("15,00"), "{text}");
+        assert!(text.contains("Submit application"), "{text}");
+        assert!(
+            text.contains("action=\"/redaktion/hund/vorschau/absenden?lang=en\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("href=\"/redaktion/hund/vorschau/halter?zurueck=pruefen&lang=en#name\""),
+            "the change link: {text}"
+        );
+        assert!(!text.contains("\"/forms/hund"), "no citizen route: {text}");
+        assert!(!text.contains("Noch nicht alle Angaben"), "{text}");
+        // And in German, with the same components.
+        let text = editor.get("/redaktion/hund/vorschau/pruefen").await.text();
+        assert!(text.contains("Prüfen Sie Ihre Angaben</h1>"), "{text}");
+        assert!(text.contains("Antrag verbindlich absenden"), "{text}");
+        assert!(text.contains("Anmeldegebühr"), "{text}");
+        assert!(
+            text.contains("summary__row"),
+            "the citizen's markup: {text}"
+        );
+        assert!(text.contains("Vorschau neu beginnen"), "{text}");
+
+        // The test submission goes nowhere.
+        let page = editor
+            .submit("/redaktion/hund/vorschau/absenden?lang=en", &[])
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("nichts an die Behörde übermittelt"));
+        assert_eq!(count(db, "submissions").await, 0);
+        assert_eq!(count(db, "outbox").await, 0);
+        assert_eq!(count(db, "drafts").await, 0);
+    }
+
+    async fn a_step_rule_built_in_the_structured_form_skips_the_step_in_the_preview(
+        test_db: &TestDb,
+    ) {
+        let db = &test_db.db;
+        let app = app(db).await;
+        let mut editor = editor(db, &app).await;
+        create_two_step_form(&mut editor).await;
+        // Step 2 only for the owner called "Max" (no `field`: the step).
+        change(
+            &mut editor,
+            &[
+                ("aktion", "regel_baum"),
+                ("step", "1"),
+                ("art", "sichtbar"),
+                ("combine", "und"),
+                ("c0_field", "name"),
+                ("c0_op", "gleich"),
+                ("c0_value", "Max"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            stored(db).await["steps"][1]["visible_if"],
+            json!({"==": [{"var": "name"}, "Max"]})
+        );
+        // The condition is false: the step is skipped, to the check page.
+        let page = editor
+            .submit("/redaktion/hund/vorschau/halter", &[("name", "Erika")])
+            .await;
+        assert_eq!(page.location, "/redaktion/hund/vorschau/pruefen");
+        let text = editor.get(&page.location).await.text();
+        assert!(text.contains("Erika"), "{text}");
+        assert!(!text.contains("Der Hund"), "skipped step: {text}");
+        assert!(
+            !text.contains("Noch nicht alle Angaben"),
+            "complete: {text}"
+        );
+        // True: the step is asked.
+        let page = editor
+            .submit("/redaktion/hund/vorschau/halter", &[("name", "Max")])
+            .await;
+        assert_eq!(page.location, "/redaktion/hund/vorschau/hund");
+        let text = editor.get(&page.location).await.text();
+        assert!(text.contains("Schritt 2 von 2"), "{text}");
+        let text = editor.get("/redaktion/hund/vorschau/pruefen").await.text();
+        assert!(text.contains("Noch nicht alle Angaben"), "{text}");
+    }
+
+    async fn a_citizens_draft_and_submission_stay_on_their_version(test_db: &TestDb) {
+        let db = &test_db.db;
+        let app = app(db).await;
+        let mut editor = editor(db, &app).await;
+        create_two_step_form(&mut editor).await;
+        // Without the fee: the submission goes straight through.
+        let mut v1 = two_step_definition();
+        v1.as_object_mut().unwrap().remove("fees");
+        let page = editor
+            .submit(
+                "/redaktion/hund/bearbeiten",
+                &[("definition", &v1.to_string())],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let page = editor.submit("/redaktion/hund/veroeffentlichen", &[]).await;
+        assert_eq!(
+            page.location, "/redaktion/hund?veroeffentlicht",
+            "{}",
+            page.body
+        );
+
+        // A citizen starts on version 1 and answers the first step.
+        let mut citizen = Browser {
+            app: app.clone(),
+            cookie: None,
+        };
+        let started = citizen.submit("/forms/hund/starten", &[]).await;
+        assert_eq!(started.location, "/forms/hund/halter");
+        citizen
+            .submit("/forms/hund/halter", &[("name", "Max")])
+            .await;
+        assert_eq!(numbers(db, "SELECT form_version FROM drafts").await, [1]);
+
+        // Version 2 changes a field: the dog's question gets a required
+        // breed beside it.
+        editor.submit("/redaktion/hund/entwurf", &[]).await;
+        let mut v2 = v1.clone();
+        v2["steps"][1]["fields"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "rasse", "type": "text", "required": true,
+                "label": {"de": "Rasse", "en": "Breed"}}));
+        let page = editor
+            .submit(
+                "/redaktion/hund/bearbeiten",
+                &[("definition", &v2.to_string())],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let page = editor.submit("/redaktion/hund/veroeffentlichen", &[]).await;
+        assert_eq!(
+            page.location, "/redaktion/hund?veroeffentlicht",
+            "{}",
+            page.body
+        );
+
+        // The citizen's draft stays on version 1: no breed asked, and it
+        // is submitted on version 1.
+        let text = citizen.get("/forms/hund/hund").await.text();
+        assert!(!text.contains("Rasse"), "pinned to v1: {text}");
+        let saved = citizen
+            .submit("/forms/hund/hund", &[("gefaehrlich", "false")])
+            .await;
+        assert_eq!(saved.location, "/forms/hund/pruefen", "{}", saved.body);
+        let text = citizen.get("/forms/hund/pruefen").await.text();
+        assert!(!text.contains("Rasse"), "{text}");
+        let sent = citizen.submit("/forms/hund/absenden", &[]).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        assert!(
+            sent.location.starts_with("/forms/hund/bestaetigung/"),
+            "{}",
+            sent.location
+        );
+        assert_eq!(
+            numbers(db, "SELECT form_version FROM submissions").await,
+            [1]
+        );
+
+        // A new application gets version 2, breed included.
+        let mut newcomer = Browser {
+            app: app.clone(),
+            cookie: None,
+        };
+        newcomer.submit("/forms/hund/starten", &[]).await;
+        newcomer
+            .submit("/forms/hund/halter", &[("name", "Ida")])
+            .await;
+        let text = newcomer.get("/forms/hund/hund").await.text();
+        assert!(text.contains("Rasse"), "v2: {text}");
+        assert!(
+            numbers(db, "SELECT form_version FROM drafts")
+                .await
+                .contains(&2),
+            "the newcomer's draft is on version 2"
+        );
+        let page = newcomer
+            .submit("/forms/hund/hund", &[("gefaehrlich", "false")])
+            .await;
+        assert_ne!(
+            page.location, "/forms/hund/pruefen",
+            "the breed is required on v2"
+        );
+        let text = newcomer.get(&page.location).await.text();
+        assert!(text.contains("error-summary"), "{text}");
+    }
+
+    async fn the_export_validates_against_the_committed_schema(test_db: &TestDb) {
+        let db = &test_db.db;
+        let app = app(db).await;
+        let mut editor = editor(db, &app).await;
+        create_two_step_form(&mut editor).await;
+        // Rules and a FIM import make the definition richer.
+        change(
+            &mut editor,
+            &[
+                ("aktion", "regel_baum"),
+                ("step", "1"),
+                ("art", "sichtbar"),
+                ("combine", "oder"),
+                ("c0_field", "name"),
+                ("c0_op", "ausgefuellt"),
+                ("c1_field", "name"),
+                ("c1_op", "ungleich"),
+                ("c1_value", "X"),
+            ],
+        )
+        .await;
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../forms/schema/form-definition.schema.json"
+        );
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut schemas = boon::Schemas::new();
+        let mut compiler = boon::Compiler::new();
+        compiler
+            .add_resource("urn:amtsweg:form-definition", schema)
+            .unwrap();
+        let index = compiler
+            .compile("urn:amtsweg:form-definition", &mut schemas)
+            .unwrap();
+        let valid = |body: &str, what: &str| {
+            let exported: Value = serde_json::from_str(body).unwrap();
+            if let Err(e) = schemas.validate(&exported, index) {
+                panic!("{what} is not valid against the committed schema: {e:#}\n{body}");
+            }
+        };
+        let page = editor.get("/redaktion/hund/export").await;
+        assert_eq!(page.status, StatusCode::OK);
+        valid(&page.body, "the draft's export");
+        let page = editor.submit("/redaktion/hund/veroeffentlichen", &[]).await;
+        assert_eq!(
+            page.location, "/redaktion/hund?veroeffentlicht",
+            "{}",
+            page.body
+        );
+        let page = editor.get("/redaktion/hund/export?version=1").await;
+        valid(&page.body, "the published version's export");
+        // A FIM import's draft exports valid too.
+        editor.submit("/redaktion/hund/entwurf", &[]).await;
+        for document in ["v2/simple.xml"] {
+            let page = editor
+                .upload("/redaktion/hund/import", &shared_fim(document))
+                .await;
+            assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+            let page = editor.get("/redaktion/hund/export?version=2").await;
+            valid(&page.body, document);
+        }
+        // The schema is strict: an export with an unknown key would fail.
+        let mut broken: Value = serde_json::from_str(&page.body).unwrap();
+        broken["no_such_key"] = json!(1);
+        assert!(schemas.validate(&broken, index).is_err());
+    }
+
+    on_both_backends!(
+        each_change_says_what_and_earlier_states_can_be_read,
+        the_preview_check_page_is_the_citizens_in_german_and_english,
+        a_step_rule_built_in_the_structured_form_skips_the_step_in_the_preview,
+        a_citizens_draft_and_submission_stay_on_their_version,
+        the_export_validates_against_the_committed_schema,
+    );
+}

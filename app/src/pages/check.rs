@@ -24,7 +24,9 @@ pub fn CheckPage() -> impl IntoView {
     outcome_page(data, lang, |view, lang| check_page(view, lang).into_any())
 }
 
-fn check_page(view: CheckView, lang: Lang) -> impl IntoView {
+/// The check page itself (public for the editor's preview, which renders
+/// it for a draft).
+pub fn check_page(view: CheckView, lang: Lang) -> impl IntoView {
     let t = ui(lang);
     let form_title = view.form_title.get(lang).to_owned();
     let back = match &view.last_step {

@@ -13,7 +13,7 @@ mod saved;
 mod step;
 
 pub use account::AccountPage;
-pub use check::CheckPage;
+pub use check::{CheckPage, check_page};
 pub use confirmation::ConfirmationPage;
 pub use form::FormPage;
 pub use home::HomePage;

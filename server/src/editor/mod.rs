@@ -17,19 +17,23 @@
 //! POST /redaktion/{id}/veroeffentlichen    publish the draft (definition + quality check)
 //! POST /redaktion/{id}/zurueckziehen       retire: off the start page
 //! POST /redaktion/{id}/wiederherstellen    change=ID back into the draft
+//! GET  /redaktion/{id}/historie/{change}   an earlier state, read-only
 //! GET  /redaktion/{id}/vorschau            preview: to the first step
 //! GET  /redaktion/{id}/vorschau/{step}     a step as citizens see it
 //! POST /redaktion/{id}/vorschau/{step}     check the step (session only)
-//! GET  /redaktion/{id}/vorschau/pruefen    the answers and the fee
+//! GET  /redaktion/{id}/vorschau/pruefen    the citizen's check page
 //! POST /redaktion/{id}/vorschau/absenden   the test submission (goes nowhere)
 //! POST /redaktion/{id}/vorschau/neu        start the preview again
 //! ```
+//!
+//! The preview pages take `?lang=en` like the citizen pages.
 //!
 //! Every handler takes [`RequireRole<Editor>`]: the role is checked on the
 //! server for every request (anonymous → login, no role → 403). Handlers
 //! are thin: the logic is in [`service`], the SQL in [`store`], the
 //! markup in [`pages`] and [`preview`].
 
+pub mod history;
 pub mod pages;
 pub mod preview;
 pub mod rules;
@@ -53,6 +57,7 @@ use crate::{
     csrf::{self, CsrfForm},
     routes::AppState,
 };
+use history::Source;
 use service::{EditorError, NewForm};
 use store::{Actor, ChangeAction};
 
@@ -73,6 +78,7 @@ pub fn router() -> Router<AppState> {
         .route("/redaktion/{id}/veroeffentlichen", post(publish))
         .route("/redaktion/{id}/zurueckziehen", post(retire))
         .route("/redaktion/{id}/wiederherstellen", post(restore))
+        .route("/redaktion/{id}/historie/{change}", get(change_page))
         .route("/redaktion/{id}/vorschau", get(preview_start))
         .route("/redaktion/{id}/vorschau/neu", post(preview_reset))
         .route("/redaktion/{id}/vorschau/absenden", post(preview_submit))
@@ -307,8 +313,9 @@ async fn save_text(
     id: &str,
     text: &str,
     actor: &Actor,
+    source: Source,
 ) -> Response {
-    save_with_report(state, session, id, text, actor, None).await
+    save_with_report(state, session, id, text, actor, source, None).await
 }
 
 /// [`save_text`], and with a FIM import's `report` the edit page (saved
@@ -319,10 +326,20 @@ async fn save_with_report(
     id: &str,
     text: &str,
     actor: &Actor,
+    source: Source,
     report: Option<&amtsweg_forms::fim::ImportReport>,
 ) -> Response {
     let report_html = report.map(pages::fim_report).unwrap_or_default();
-    match service::save(&state.db, id, text, actor, ChangeAction::Saved).await {
+    match service::save(
+        &state.db,
+        id,
+        text,
+        actor,
+        ChangeAction::Saved,
+        source.summary(),
+    )
+    .await
+    {
         Ok(version) if report.is_some() => {
             let csrf = match token(session).await {
                 Ok(t) => t,
@@ -372,7 +389,15 @@ async fn save(
     CsrfForm(pairs): CsrfForm,
 ) -> Response {
     let text = value(&pairs, "definition").to_owned();
-    save_text(&state, &session, &id, &text, &actor(&editor)).await
+    save_text(
+        &state,
+        &session,
+        &id,
+        &text,
+        &actor(&editor),
+        Source::JsonView,
+    )
+    .await
 }
 
 /// One structured change: applied to the draft's definition and saved
@@ -389,11 +414,20 @@ async fn structure_edit(
         Ok(draft) => draft,
         Err(e) => return failure(e, &back),
     };
-    let text = match service::apply_structure(&draft.definition, &pairs) {
-        Ok(text) => text,
+    let (text, summary) = match service::apply_structure(&draft.definition, &pairs) {
+        Ok(changed) => changed,
         Err(e) => return failure(e, &back),
     };
-    match service::save(&state.db, &id, &text, &actor(&editor), ChangeAction::Saved).await {
+    match service::save(
+        &state.db,
+        &id,
+        &text,
+        &actor(&editor),
+        ChangeAction::Saved,
+        &summary,
+    )
+    .await
+    {
         Ok(_) => see_other(&format!("{back}?gespeichert")),
         // Not saved: the problems, and the page shows the change as it
         // was entered (JSON and forms), the stored draft unchanged.
@@ -472,7 +506,15 @@ async fn import(
         let Ok(text) = std::str::from_utf8(content) else {
             return not_utf8(&id);
         };
-        return save_text(&state, &session, &id, text, &actor(&editor)).await;
+        return save_text(
+            &state,
+            &session,
+            &id,
+            text,
+            &actor(&editor),
+            Source::JsonFile,
+        )
+        .await;
     }
     // XML: a FIM Stammdatenschema or Datenfeldgruppe.
     let draft = match service::draft(&state.db, &id).await {
@@ -482,7 +524,16 @@ async fn import(
     // The FIM reader checks the XML's own encoding and its byte-order mark.
     match service::from_fim(&bytes, &id, draft.version) {
         Ok((json, report)) => {
-            save_with_report(&state, &session, &id, &json, &actor(&editor), Some(&report)).await
+            save_with_report(
+                &state,
+                &session,
+                &id,
+                &json,
+                &actor(&editor),
+                Source::Fim,
+                Some(&report),
+            )
+            .await
         }
         Err(EditorError::Fim(e)) => {
             let csrf = match token(&session).await {
@@ -629,6 +680,46 @@ async fn restore(
     }
 }
 
+/// An earlier state from the history, read-only: who, when, what, an
+/// outline of its steps and fields, and its JSON; "restore" beside it.
+async fn change_page(
+    State(state): State<AppState>,
+    Path((id, change)): Path<(String, String)>,
+    _editor: RequireRole<Editor>,
+    session: Session,
+) -> Response {
+    let back = format!("/redaktion/{id}");
+    let Ok(change_id) = change.parse::<i64>() else {
+        return failure(EditorError::NoSuchForm, &back);
+    };
+    let csrf = match token(&session).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let entry = match service::form(&state.db, &id).await {
+        Ok(entry) => entry,
+        Err(e) => return failure(e, "/redaktion"),
+    };
+    match service::change(&state.db, &id, change_id).await {
+        Ok(change) => {
+            let definition = change.definition.as_deref().map(pretty);
+            pages::page(
+                StatusCode::OK,
+                &format!("Stand Nr. {change_id}: {}", entry.title_de),
+                "",
+                &pages::change(
+                    &entry,
+                    &change,
+                    definition.as_deref(),
+                    entry.draft().is_some(),
+                    &csrf,
+                ),
+            )
+        }
+        Err(e) => failure(e, &back),
+    }
+}
+
 /// The form the preview shows: the open draft, else the newest version.
 async fn preview_form(state: &AppState, id: &str) -> Result<Form, Response> {
     let entry = service::form(&state.db, id)
@@ -646,28 +737,36 @@ async fn preview_form(state: &AppState, id: &str) -> Result<Form, Response> {
 async fn preview_start(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
     _editor: RequireRole<Editor>,
     session: Session,
 ) -> Response {
+    let lang = preview::lang_of(query.as_deref());
     let form = match preview_form(&state, &id).await {
         Ok(form) => form,
         Err(r) => return r,
     };
     let answers = preview::answers(&session, &id).await;
-    match preview::first_step(&form, &answers) {
-        Some(step) => see_other(&format!("/redaktion/{id}/vorschau/{step}")),
-        None => see_other(&format!("/redaktion/{id}/vorschau/pruefen")),
-    }
+    let to = match preview::first_step(&form, &answers) {
+        Some(step) => format!("/redaktion/{id}/vorschau/{step}"),
+        None => format!("/redaktion/{id}/vorschau/pruefen"),
+    };
+    see_other(&preview::with_lang(&to, lang))
 }
 
 async fn preview_reset(
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
     _editor: RequireRole<Editor>,
     session: Session,
     _checked: CsrfForm,
 ) -> Response {
     preview::clear(&session, &id).await;
-    see_other(&format!("/redaktion/{id}/vorschau"))
+    let lang = preview::lang_of(query.as_deref());
+    see_other(&preview::with_lang(
+        &format!("/redaktion/{id}/vorschau"),
+        lang,
+    ))
 }
 
 async fn preview_step(
@@ -686,31 +785,49 @@ async fn preview_step(
         Err(r) => return r,
     };
     let answers = preview::answers(&session, &id).await;
+    let lang = preview::lang_of(query.as_deref());
+    let base = format!("/redaktion/{id}/vorschau");
+    let banner = preview::banner(&format!("{base}/{step}"), lang);
     if step == "pruefen" {
-        let env = crate::journey_routes::env();
-        let eval = form.evaluate(&answers, &env);
-        let sections = form.summary(&eval, Lang::De);
+        // The citizen's check page. Citizens with missing answers are sent
+        // to the step instead; the preview shows the page anyway, says
+        // which step is missing answers, and refuses the test submission.
+        let incomplete = preview::first_step_with_errors(&form, &answers).map(|missing| {
+            let title = form
+                .definition()
+                .steps
+                .iter()
+                .find(|s| s.id == missing)
+                .map_or(missing.clone(), |s| s.title.de.clone());
+            format!(
+                r#"<div class="notice" role="status"><p>Noch nicht alle Angaben sind vollständig: <a href="{}">Schritt „{}“</a>. Die Testeinreichung führt dorthin. <span lang="en">Not all answers are complete yet; the test submission leads to that step.</span></p></div>"#,
+                pages::escape(&preview::with_lang(&format!("{base}/{missing}?fehler=1"), lang)),
+                pages::escape(&title)
+            )
+        });
+        let reset = format!(
+            r#"<form method="post" action="{}"><input type="hidden" name="_csrf" value="{}"><button type="submit" class="button button--secondary">Vorschau neu beginnen <span lang="en">(start the preview again)</span></button></form>"#,
+            pages::escape(&preview::with_lang(&format!("{base}/neu"), lang)),
+            pages::escape(&csrf)
+        );
         return pages::page(
             StatusCode::OK,
             "Vorschau: Angaben prüfen",
-            pages::PREVIEW_BANNER,
-            &pages::preview_check(
-                &id,
-                &sections,
-                eval.fee_total_cents(),
-                eval.is_complete(),
-                &csrf,
+            &format!("{banner}{}", incomplete.unwrap_or_default()),
+            &format!(
+                "{}{reset}",
+                preview::check_html(&form, &answers, &csrf, lang)
             ),
         );
     }
     let show_errors = query
         .as_deref()
         .is_some_and(|q| q.split('&').any(|p| p.starts_with("fehler")));
-    match preview::step_html(&form, &answers, &step, show_errors, &csrf) {
+    match preview::step_html(&form, &answers, &step, show_errors, &csrf, lang) {
         Some(html) => pages::page(
             StatusCode::OK,
             &format!("Vorschau: {}", form.definition().title.de),
-            pages::PREVIEW_BANNER,
+            &banner,
             &html,
         ),
         None => failure(EditorError::NoSuchForm, &format!("/redaktion/{id}")),
@@ -720,6 +837,7 @@ async fn preview_step(
 async fn preview_post(
     State(state): State<AppState>,
     Path((id, step)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
     _editor: RequireRole<Editor>,
     session: Session,
     CsrfForm(pairs): CsrfForm,
@@ -728,28 +846,45 @@ async fn preview_post(
         Ok(form) => form,
         Err(r) => return r,
     };
+    let lang = preview::lang_of(query.as_deref());
     let base = format!("/redaktion/{id}/vorschau");
-    match preview::post_step(&session, &form, &step, &pairs).await {
-        Some(preview::Next::Errors) => see_other(&format!("{base}/{step}?fehler=1")),
-        Some(preview::Next::Same) => see_other(&format!("{base}/{step}")),
-        Some(preview::Next::Step(next)) => see_other(&format!("{base}/{next}")),
-        Some(preview::Next::Check) => see_other(&format!("{base}/pruefen")),
-        None => failure(EditorError::NoSuchForm, &format!("/redaktion/{id}")),
-    }
+    let to = match preview::post_step(&session, &form, &step, &pairs).await {
+        Some(preview::Next::Errors) => format!("{base}/{step}?fehler=1"),
+        Some(preview::Next::Same) => format!("{base}/{step}"),
+        Some(preview::Next::Step(next)) => format!("{base}/{next}"),
+        Some(preview::Next::Check) => format!("{base}/pruefen"),
+        None => return failure(EditorError::NoSuchForm, &format!("/redaktion/{id}")),
+    };
+    see_other(&preview::with_lang(&to, lang))
 }
 
 async fn preview_submit(
+    State(state): State<AppState>,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
     _editor: RequireRole<Editor>,
     session: Session,
     _checked: CsrfForm,
 ) -> Response {
+    let form = match preview_form(&state, &id).await {
+        Ok(form) => form,
+        Err(r) => return r,
+    };
+    let answers = preview::answers(&session, &id).await;
+    // As for citizens: missing answers lead to their step, errors shown.
+    if let Some(step) = preview::first_step_with_errors(&form, &answers) {
+        let lang = preview::lang_of(query.as_deref());
+        return see_other(&preview::with_lang(
+            &format!("/redaktion/{id}/vorschau/{step}?fehler=1"),
+            lang,
+        ));
+    }
     // Nothing is stored or sent: the answers are forgotten.
     preview::clear(&session, &id).await;
     pages::page(
         StatusCode::OK,
         "Vorschau abgeschlossen",
-        pages::PREVIEW_BANNER,
+        &preview::banner(&format!("/redaktion/{id}/vorschau"), Lang::De),
         &pages::preview_done(&id),
     )
 }

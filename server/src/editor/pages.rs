@@ -419,8 +419,22 @@ pub fn form(entry: &FormEntry, changes: &[Change], csrf: &str) -> String {
             } else {
                 String::new()
             };
+            let what = match &c.summary {
+                Some(summary) => format!(r#"<br><span class="editor-history__what">{}</span>"#, escape(summary)),
+                None => String::new(),
+            };
+            let view = if c.definition.is_some() {
+                format!(
+                    r#"<a href="{}/historie/{}">Ansehen <span lang="en">(view)</span><span class="visually-hidden"> Stand Nr. {}</span></a> "#,
+                    escape(&base),
+                    c.id,
+                    c.id
+                )
+            } else {
+                String::new()
+            };
             format!(
-                r#"<tr><td><time datetime="{at}">{shown}</time></td><td>{name}</td><td>{de} <span lang="en">({en})</span></td><td>{version}</td><td>{restore}</td></tr>"#,
+                r#"<tr><td><time datetime="{at}">{shown}</time></td><td>{name}</td><td>{de} <span lang="en">({en})</span>{what}</td><td>{version}</td><td>{view}{restore}</td></tr>"#,
                 at = escape(&c.at),
                 shown = escape(&german_when(&c.at)),
                 name = escape(&c.actor.name),
@@ -446,6 +460,100 @@ pub fn form(entry: &FormEntry, changes: &[Change], csrf: &str) -> String {
         title = escape(&entry.title_de),
         authority = escape(&entry.authority),
         actions = actions.join("\n"),
+    )
+}
+
+/// `GET /redaktion/{id}/historie/{change}`: an earlier state, read-only —
+/// who, when and what, an outline of its steps, fields and fees, its
+/// JSON, and (with an open draft) the button to restore it.
+pub fn change(
+    entry: &FormEntry,
+    change: &Change,
+    definition: Option<&str>,
+    draft_open: bool,
+    csrf: &str,
+) -> String {
+    let base = format!("/redaktion/{}", entry.id);
+    let (de, en) = change.action.label();
+    let what = change
+        .summary
+        .as_deref()
+        .map(|s| {
+            format!(
+                "<dt>Was genau <span lang=\"en\">(details)</span></dt><dd>{}</dd>",
+                escape(s)
+            )
+        })
+        .unwrap_or_default();
+    let parsed = definition.and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok());
+    let outline: String = parsed
+        .as_ref()
+        .map(|d| {
+            let title = d
+                .pointer("/title/de")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("");
+            let steps: String = super::history::outline(d)
+                .iter()
+                .map(|(step, fields)| {
+                    let items: String = fields
+                        .iter()
+                        .map(|f| format!("<li>{}</li>", escape(f)))
+                        .collect();
+                    format!("<li>{}<ul>{items}</ul></li>", escape(step))
+                })
+                .collect();
+            format!(
+                r#"<h2>Übersicht <span lang="en">(outline)</span></h2><p>Titel <span lang="en">(title)</span>: {}</p><ol class="editor-outline">{steps}</ol>"#,
+                escape(title)
+            )
+        })
+        .unwrap_or_default();
+    let json = match definition {
+        Some(text) => format!(
+            r#"<h2>Definition (JSON)</h2>
+<div class="field">
+<label for="definition">Definition dieses Stands, nur lesbar <span lang="en">(this state's definition, read-only)</span></label>
+<textarea class="textarea editor-json" id="definition" rows="30" spellcheck="false" readonly>{}</textarea>
+</div>"#,
+            escape(text)
+        ),
+        None => "<p>Dieser Eintrag enthält keine Definition. <span lang=\"en\">This entry holds no definition.</span></p>".to_owned(),
+    };
+    let restore = if draft_open && definition.is_some() {
+        button(
+            &format!("{base}/wiederherstellen"),
+            csrf,
+            "In den Entwurf übernehmen <span lang=\"en\">(restore into the draft)</span>",
+            &format!(
+                r#"<input type="hidden" name="change" value="{}">"#,
+                change.id
+            ),
+        )
+    } else if definition.is_some() {
+        "<p>Zum Wiederherstellen zuerst einen neuen Entwurf anlegen. <span lang=\"en\">To restore, open a new draft first.</span></p>".to_owned()
+    } else {
+        String::new()
+    };
+    format!(
+        r#"<p><a class="back-link" href="{base}">Zurück zum Formular <span lang="en">(back to the form)</span></a></p>
+<h1>Stand Nr. {id} von <code>{form}</code>, Version {version}</h1>
+<dl class="summary">
+<dt>Wann <span lang="en">(when)</span></dt><dd><time datetime="{at}">{shown}</time></dd>
+<dt>Wer <span lang="en">(who)</span></dt><dd>{name}</dd>
+<dt>Was <span lang="en">(what)</span></dt><dd>{de} <span lang="en">({en})</span></dd>
+{what}
+</dl>
+<div class="actions">{restore}</div>
+{outline}
+{json}"#,
+        base = escape(&base),
+        id = change.id,
+        form = escape(&entry.id),
+        version = change.version,
+        at = escape(&change.at),
+        shown = escape(&german_when(&change.at)),
+        name = escape(&change.actor.name),
     )
 }
 
@@ -495,65 +603,6 @@ pub fn edit(
         ),
         csrf = csrf_field(csrf),
         text = escape(text),
-    )
-}
-
-/// The banner on every preview page.
-pub const PREVIEW_BANNER: &str = r#"<div class="preview-banner notice" role="note"><p><strong>Vorschau – wird nicht übermittelt</strong> · <span lang="en">Preview – nothing is submitted</span></p></div>"#;
-
-/// The end of the preview: the answers as "check your answers" would
-/// list them, the fee, and the test submission that goes nowhere.
-pub fn preview_check(
-    form_id: &str,
-    sections: &[amtsweg_forms::SummarySection],
-    fee_cents: i64,
-    complete: bool,
-    csrf: &str,
-) -> String {
-    let base = escape(&format!("/redaktion/{form_id}/vorschau"));
-    let body: String = sections
-        .iter()
-        .map(|s| {
-            let rows: String = s
-                .rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "<div class=\"summary-list__row\"><dt>{}</dt><dd>{}</dd></div>",
-                        escape(&r.label),
-                        escape(&r.value).replace('\n', "<br>")
-                    )
-                })
-                .collect();
-            format!(
-                "<h2>{}</h2><dl class=\"summary-list\">{rows}</dl><p><a href=\"{base}/{}\">Ändern <span lang=\"en\">(change)</span></a></p>",
-                escape(&s.title),
-                escape(&s.step_id)
-            )
-        })
-        .collect();
-    let fee = if fee_cents > 0 {
-        format!(
-            "<p class=\"fee\">Gebühr <span lang=\"en\">(fee)</span>: {},{:02} €</p>",
-            fee_cents / 100,
-            fee_cents % 100
-        )
-    } else {
-        String::new()
-    };
-    let submit = if complete {
-        format!(
-            r#"<form method="post" action="{base}/absenden">{}<button type="submit" class="button">Testweise absenden <span lang="en">(test submission)</span></button></form>"#,
-            csrf_field(csrf)
-        )
-    } else {
-        "<p>Noch nicht alle Angaben sind vollständig. <span lang=\"en\">Not all answers are complete yet.</span></p>".to_owned()
-    };
-    format!(
-        r#"<h1>Angaben prüfen <span lang="en">(check your answers)</span></h1>
-{body}{fee}{submit}
-<form method="post" action="{base}/neu">{csrf}<button type="submit" class="button button--secondary">Vorschau neu beginnen <span lang="en">(start the preview again)</span></button></form>"#,
-        csrf = csrf_field(csrf),
     )
 }
 

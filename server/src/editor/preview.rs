@@ -1,8 +1,10 @@
 //! The preview of a draft: the citizen's own step page
 //! ([`amtsweg_app::pages::step_page`], the same component and the same
-//! view data as `/forms/{id}/{step}`), rendered on the server with the
-//! draft's definition, errors and conditional fields included, and a test
-//! submission that goes nowhere.
+//! view data as `/forms/{id}/{step}`) and check page
+//! ([`amtsweg_app::pages::check_page`], as `/forms/{id}/pruefen`),
+//! rendered on the server with the draft's definition, errors and
+//! conditional fields included, in German or (`?lang=en`, as on the
+//! citizen pages) English, and a test submission that goes nowhere.
 //!
 //! The answers live in the editor's session only (key
 //! `editor.preview.{form_id}`): no draft row, no submission, no outbox
@@ -14,7 +16,10 @@
 
 use std::collections::HashMap;
 
-use amtsweg_app::{journey::ssr::DraftData, pages::step_page};
+use amtsweg_app::{
+    journey::ssr::DraftData,
+    pages::{check_page, step_page},
+};
 use amtsweg_forms::{Answers, Form, Lang};
 use leptos::prelude::*;
 use tower_sessions::Session;
@@ -54,6 +59,60 @@ pub fn first_step(form: &Form, answers: &Answers) -> Option<String> {
     eval.applicable_steps().next().map(str::to_owned)
 }
 
+/// The preview's language: English for `lang=en` in the query (as on
+/// the citizen pages), else German.
+pub fn lang_of(query: Option<&str>) -> Lang {
+    if query.is_some_and(|q| q.split('&').any(|p| p == "lang=en")) {
+        Lang::En
+    } else {
+        Lang::De
+    }
+}
+
+/// `path` in `lang` (`?lang=en` or `&lang=en` appended for English).
+pub fn with_lang(path: &str, lang: Lang) -> String {
+    match lang {
+        Lang::De => path.to_owned(),
+        Lang::En if path.contains('?') => format!("{path}&lang=en"),
+        Lang::En => format!("{path}?lang=en"),
+    }
+}
+
+/// The banner of every preview page: nothing is submitted, and a link
+/// to the same page in the other language.
+pub fn banner(path: &str, lang: Lang) -> String {
+    let (href, label) = match lang {
+        Lang::De => (
+            with_lang(path, Lang::En),
+            r#"<span lang="en">English preview</span>"#,
+        ),
+        Lang::En => (path.to_owned(), "Deutsche Vorschau"),
+    };
+    format!(
+        r#"<div class="preview-banner notice" role="note"><p><strong>Vorschau – wird nicht übermittelt</strong> · <span lang="en">Preview – nothing is submitted</span> · <a href="{}">{label}</a></p></div>"#,
+        super::pages::escape(&href)
+    )
+}
+
+/// The citizen's markup wrapped for the editor's German page frame: an
+/// English preview declares its language.
+fn in_lang(html: &str, lang: Lang) -> String {
+    match lang {
+        Lang::De => html.to_owned(),
+        Lang::En => format!(r#"<div lang="en">{html}</div>"#),
+    }
+}
+
+fn draft_data(form: &Form, answers: &Answers, csrf: &str) -> DraftData {
+    DraftData {
+        form_version: form.definition().version,
+        answers: answers.clone(),
+        attempted_steps: Vec::new(),
+        csrf: csrf.to_owned(),
+        from_account: HashMap::new(),
+    }
+}
+
 /// The HTML of step `step_id` as citizens would see it (inside `<main>`),
 /// with links and the action pointing into the preview; `None`: no such
 /// step.
@@ -63,20 +122,35 @@ pub fn step_html(
     step_id: &str,
     show_errors: bool,
     csrf: &str,
+    lang: Lang,
 ) -> Option<String> {
     let eval = form.evaluate(answers, &crate::journey_routes::env());
-    let draft = DraftData {
-        form_version: form.definition().version,
-        answers: answers.clone(),
-        attempted_steps: Vec::new(),
-        csrf: csrf.to_owned(),
-        from_account: HashMap::new(),
-    };
+    let draft = draft_data(form, answers, csrf);
     let view =
-        amtsweg_app::journey::ssr::step_view(form, &draft, &eval, step_id, show_errors, Lang::De)?;
+        amtsweg_app::journey::ssr::step_view(form, &draft, &eval, step_id, show_errors, lang)?;
     let owner = Owner::new();
-    let html = owner.with(|| step_page(view, Lang::De).to_html());
-    Some(into_preview(&html, &form.definition().id))
+    let html = owner.with(|| step_page(view, lang).to_html());
+    Some(in_lang(&into_preview(&html, &form.definition().id), lang))
+}
+
+/// The check page as citizens would see it ("Prüfen Sie Ihre Angaben":
+/// the answers per step with "Ändern" links, the fees and the total, the
+/// submit button), pointing into the preview: its submit goes to the
+/// test submission.
+pub fn check_html(form: &Form, answers: &Answers, csrf: &str, lang: Lang) -> String {
+    let eval = form.evaluate(answers, &crate::journey_routes::env());
+    let draft = draft_data(form, answers, csrf);
+    let view = amtsweg_app::journey::ssr::check_view(form, &draft, &eval, lang);
+    let owner = Owner::new();
+    let html = owner.with(|| check_page(view, lang).to_html());
+    in_lang(&into_preview(&html, &form.definition().id), lang)
+}
+
+/// The first step whose answers are not complete (the citizen's check
+/// page and submission send there with the errors shown), if any.
+pub fn first_step_with_errors(form: &Form, answers: &Answers) -> Option<String> {
+    let eval = form.evaluate(answers, &crate::journey_routes::env());
+    eval.first_step_with_errors().map(str::to_owned)
 }
 
 /// Rewrites the citizen routes of `html` into the preview's.

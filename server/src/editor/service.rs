@@ -12,7 +12,7 @@ use amtsweg_forms::{DefinitionError, Form, fim, quality};
 use serde_json::{Value, json};
 use thiserror::Error;
 
-use super::store::{Actor, ChangeAction, EditorVersion, VersionState, Write};
+use super::store::{Actor, Change, ChangeAction, EditorVersion, VersionState, Write};
 use crate::db::{Db, DbError};
 
 /// Why an editor action did not happen. The texts are German and English
@@ -114,8 +114,12 @@ pub fn check(text: &str, form_id: &str, version: u32) -> Result<(Value, String),
 }
 
 /// The draft's definition `text` with the structured change the posted
-/// `pairs` describe, as pretty JSON (not yet checked by the engine).
-pub fn apply_structure(text: &str, pairs: &[(String, String)]) -> Result<String, EditorError> {
+/// `pairs` describe, as pretty JSON (not yet checked by the engine), and
+/// the history's German description of the change.
+pub fn apply_structure(
+    text: &str,
+    pairs: &[(String, String)],
+) -> Result<(String, String), EditorError> {
     let edit = super::structure::parse(pairs).map_err(EditorError::Invalid)?;
     let mut value: Value = serde_json::from_str(text).map_err(|e| {
         EditorError::Invalid(vec![error(
@@ -123,9 +127,11 @@ pub fn apply_structure(text: &str, pairs: &[(String, String)]) -> Result<String,
             &format!("kein gültiges JSON / not valid JSON: {e}"),
         )])
     })?;
+    let summary = super::history::describe(&value, &edit);
     super::structure::apply(&mut value, &edit).map_err(|e| EditorError::Invalid(vec![e]))?;
-    serde_json::to_string_pretty(&value)
-        .map_err(|e| EditorError::Invalid(vec![error("$", &e.to_string())]))
+    let text = serde_json::to_string_pretty(&value)
+        .map_err(|e| EditorError::Invalid(vec![error("$", &e.to_string())]))?;
+    Ok((text, summary))
 }
 
 /// The quality check's problems of a definition that passes [`check`]
@@ -258,7 +264,7 @@ pub async fn create(db: &Db, new: &NewForm, actor: &Actor) -> Result<(), EditorE
     });
     let (definition, title) = check(&starter.to_string(), &new.id, 1)?;
     let written = db
-        .editor_write(
+        .editor_write_described(
             Write::CreateDraft {
                 form_id: &new.id,
                 version: 1,
@@ -269,6 +275,7 @@ pub async fn create(db: &Db, new: &NewForm, actor: &Actor) -> Result<(), EditorE
             actor,
             1,
             Some(&definition),
+            Some("Formular angelegt"),
         )
         .await?;
     if written {
@@ -287,8 +294,9 @@ pub async fn new_draft(db: &Db, form_id: &str, actor: &Actor) -> Result<u32, Edi
     let newest = &entry.versions[0];
     let version = newest.version + 1;
     let (definition, title) = check(&newest.definition, form_id, version)?;
+    let summary = format!("Neuer Entwurf aus Version {}", newest.version);
     let written = db
-        .editor_write(
+        .editor_write_described(
             Write::CreateDraft {
                 form_id,
                 version,
@@ -299,6 +307,7 @@ pub async fn new_draft(db: &Db, form_id: &str, actor: &Actor) -> Result<u32, Edi
             actor,
             version,
             Some(&definition),
+            Some(&summary),
         )
         .await?;
     if written {
@@ -317,18 +326,20 @@ pub async fn draft(db: &Db, form_id: &str) -> Result<EditorVersion, EditorError>
         .ok_or(EditorError::NoDraft)
 }
 
-/// Saves `text` as the open draft if the definition check accepts it.
+/// Saves `text` as the open draft if the definition check accepts it,
+/// recording `action` with the German `summary` of what was done.
 pub async fn save(
     db: &Db,
     form_id: &str,
     text: &str,
     actor: &Actor,
     action: ChangeAction,
+    summary: &str,
 ) -> Result<u32, EditorError> {
     let draft = draft(db, form_id).await?;
     let (definition, title) = check(text, form_id, draft.version)?;
     let written = db
-        .editor_write(
+        .editor_write_described(
             Write::SaveDraft {
                 form_id,
                 version: draft.version,
@@ -339,6 +350,7 @@ pub async fn save(
             actor,
             draft.version,
             Some(&definition),
+            Some(summary),
         )
         .await?;
     if written {
@@ -357,8 +369,9 @@ pub async fn publish(db: &Db, form_id: &str, actor: &Actor) -> Result<u32, Edito
     if !problems.is_empty() {
         return Err(EditorError::Quality(problems));
     }
+    let summary = format!("Version {} veröffentlicht", draft.version);
     let written = db
-        .editor_write(
+        .editor_write_described(
             Write::Publish {
                 form_id,
                 version: draft.version,
@@ -367,6 +380,7 @@ pub async fn publish(db: &Db, form_id: &str, actor: &Actor) -> Result<u32, Edito
             actor,
             draft.version,
             Some(&definition),
+            Some(&summary),
         )
         .await?;
     if written {
@@ -388,12 +402,13 @@ pub async fn retire(db: &Db, form_id: &str, actor: &Actor) -> Result<(), EditorE
         return Err(EditorError::NotPublished);
     };
     let written = db
-        .editor_write(
+        .editor_write_described(
             Write::Retire { form_id },
             ChangeAction::Retired,
             actor,
             live.version,
             None,
+            Some("Formular zurückgezogen"),
         )
         .await?;
     if written {
@@ -403,6 +418,15 @@ pub async fn retire(db: &Db, form_id: &str, actor: &Actor) -> Result<(), EditorE
     }
 }
 
+/// History entry `change_id` of `form_id`.
+pub async fn change(db: &Db, form_id: &str, change_id: i64) -> Result<Change, EditorError> {
+    db.editor_changes(form_id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == change_id)
+        .ok_or(EditorError::NoSuchForm)
+}
+
 /// Puts the definition of history entry `change_id` into the open draft.
 pub async fn restore(
     db: &Db,
@@ -410,16 +434,18 @@ pub async fn restore(
     change_id: i64,
     actor: &Actor,
 ) -> Result<u32, EditorError> {
-    let changes = db.editor_changes(form_id).await?;
-    let change = changes
-        .iter()
-        .find(|c| c.id == change_id)
-        .ok_or(EditorError::NoSuchForm)?;
+    let change = change(db, form_id, change_id).await?;
     let text = change
         .definition
         .as_deref()
         .ok_or(EditorError::NoSnapshot)?;
-    save(db, form_id, text, actor, ChangeAction::Restored).await
+    let summary = format!(
+        "Stand Nr. {} (Version {}, {}) wiederhergestellt",
+        change.id,
+        change.version,
+        super::pages::german_when(&change.at)
+    );
+    save(db, form_id, text, actor, ChangeAction::Restored, &summary).await
 }
 
 #[cfg(test)]

@@ -116,6 +116,9 @@ pub struct Change {
     /// The definition after the change (drafts' states: created, saved,
     /// restored; also published).
     pub definition: Option<String>,
+    /// What was done, in a short German sentence (none in rows written
+    /// before the history had it).
+    pub summary: Option<String>,
 }
 
 /// A change to `form_versions`.
@@ -207,6 +210,7 @@ where
         },
         at: row.try_get("at")?,
         definition: row.try_get("definition")?,
+        summary: row.try_get("summary")?,
     })
 }
 
@@ -265,7 +269,7 @@ impl Db {
     pub async fn editor_changes(&self, form_id: &str) -> Result<Vec<Change>, DbError> {
         match self {
             Db::Sqlite(pool) => sqlx::query(
-                "SELECT id, form_id, version, action, actor_key, actor_name, at, definition
+                "SELECT id, form_id, version, action, actor_key, actor_name, at, definition, summary
                  FROM editor_changes WHERE form_id = ?1 ORDER BY id DESC",
             )
             .bind(form_id)
@@ -276,7 +280,7 @@ impl Db {
             .collect(),
             Db::Postgres(pool) => sqlx::query(&format!(
                 "SELECT id, form_id, version, action, actor_key, actor_name, {PG_AT_TEXT} AS at,
-                        definition::text AS definition
+                        definition::text AS definition, summary
                  FROM editor_changes WHERE form_id = $1 ORDER BY id DESC"
             ))
             .bind(form_id)
@@ -288,9 +292,7 @@ impl Db {
         }
     }
 
-    /// Applies `write` and, if it changed a row, records `action` by
-    /// `actor` with `snapshot` — in one transaction. Returns whether
-    /// anything changed.
+    /// [`Db::editor_write_described`] without a description.
     pub async fn editor_write(
         &self,
         write: Write<'_>,
@@ -298,6 +300,22 @@ impl Db {
         actor: &Actor,
         version: u32,
         snapshot: Option<&Value>,
+    ) -> Result<bool, DbError> {
+        self.editor_write_described(write, action, actor, version, snapshot, None)
+            .await
+    }
+
+    /// Applies `write` and, if it changed a row, records `action` by
+    /// `actor` with `snapshot` and the German `summary` of what was done —
+    /// in one transaction. Returns whether anything changed.
+    pub async fn editor_write_described(
+        &self,
+        write: Write<'_>,
+        action: ChangeAction,
+        actor: &Actor,
+        version: u32,
+        snapshot: Option<&Value>,
+        summary: Option<&str>,
     ) -> Result<bool, DbError> {
         let form_id = write.form_id().to_owned();
         let snapshot = snapshot.map(Value::to_string);
@@ -360,8 +378,8 @@ impl Db {
                     return Ok(false);
                 }
                 sqlx::query(&format!(
-                    "INSERT INTO editor_changes (form_id, version, action, actor_key, actor_name, at, definition)
-                     VALUES (?1, ?2, ?3, ?4, ?5, {SQLITE_NOW}, ?6)"
+                    "INSERT INTO editor_changes (form_id, version, action, actor_key, actor_name, at, definition, summary)
+                     VALUES (?1, ?2, ?3, ?4, ?5, {SQLITE_NOW}, ?6, ?7)"
                 ))
                 .bind(&form_id)
                 .bind(i64::from(version))
@@ -369,6 +387,7 @@ impl Db {
                 .bind(&actor.key)
                 .bind(&actor.name)
                 .bind(&snapshot)
+                .bind(summary)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -432,8 +451,8 @@ impl Db {
                     return Ok(false);
                 }
                 sqlx::query(
-                    "INSERT INTO editor_changes (form_id, version, action, actor_key, actor_name, at, definition)
-                     VALUES ($1, $2, $3, $4, $5, now(), $6::jsonb)",
+                    "INSERT INTO editor_changes (form_id, version, action, actor_key, actor_name, at, definition, summary)
+                     VALUES ($1, $2, $3, $4, $5, now(), $6::jsonb, $7)",
                 )
                 .bind(&form_id)
                 .bind(i64::from(version))
@@ -441,6 +460,7 @@ impl Db {
                 .bind(&actor.key)
                 .bind(&actor.name)
                 .bind(&snapshot)
+                .bind(summary)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
