@@ -105,12 +105,13 @@ test.describe('form editor', () => {
     await group(page, /gefährlich eingestuft/).getByRole('radio', { name: 'Ja' }).check();
     await page.getByLabel('Nummer des Gutachtens').fill('G-42');
     await next(page).click();
-    await expect(page.getByRole('heading', { level: 1, name: /Angaben prüfen/ })).toBeVisible();
+    // The citizen's check page, its submit button the test submission.
+    await expect(page.getByRole('heading', { level: 1, name: 'Prüfen Sie Ihre Angaben' })).toBeVisible();
     await expect(page.getByText('Erika Probe')).toBeVisible();
     await expect(page.getByText('G-42')).toBeVisible();
     await expect(page.getByText(/15,00 €/)).toBeVisible();
     await expectNoAxeViolations(page, browser, javaScriptEnabled);
-    await page.getByRole('button', { name: /Testweise absenden/ }).click();
+    await page.getByRole('button', { name: 'Antrag verbindlich absenden' }).click();
     await expect(page.getByRole('heading', { level: 1, name: /Testantrag abgeschlossen/ })).toBeVisible();
 
     // Publish.
