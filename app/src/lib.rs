@@ -11,6 +11,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod editor_live;
 pub mod form_data;
 pub mod i18n;
 pub mod journey;

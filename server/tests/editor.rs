@@ -2586,7 +2586,118 @@ async fn nested_rules_computed_values_and_fees_hold_on_the_preview(test_db: &Tes
     assert!(text.contains("45,00 €"), "{text}");
 }
 
+/// GET `uri` as `editor`; the status, the `Content-Security-Policy` and
+/// `X-Frame-Options` headers and the body.
+async fn with_headers(editor: &Browser, uri: &str) -> (StatusCode, String, String, String) {
+    let mut request = Request::get(uri).body(Body::empty()).unwrap();
+    if let Some(cookie) = &editor.cookie {
+        request
+            .headers_mut()
+            .insert(header::COOKIE, cookie.parse().unwrap());
+    }
+    let response = editor.app.clone().oneshot(request).await.unwrap();
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    let csp = header(header::CONTENT_SECURITY_POLICY);
+    let frame = header(header::X_FRAME_OPTIONS);
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        csp,
+        frame,
+        String::from_utf8(bytes.to_vec()).unwrap(),
+    )
+}
+
+/// The edit page loads the wasm enhancement (instant edits, drag, live
+/// preview) with a module script carrying the response's CSP nonce — no
+/// 'unsafe-inline' — and is still made of plain forms that work without
+/// it; the preview may be framed by the portal's own pages only.
+async fn the_edit_page_loads_the_enhancement_with_the_csp_nonce(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+
+    let (status, csp, frame, body) = with_headers(&editor, "/redaktion/hund/bearbeiten").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(frame, "DENY");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the CSP");
+    let script = format!("<script type=\"module\" nonce=\"{nonce}\">");
+    assert!(body.contains(&script), "{script} in {body}");
+    assert!(body.contains("from \"/pkg/amtsweg.js\""), "{body}");
+    assert!(body.contains("editor_live()"), "{body}");
+    // Each response has its own nonce.
+    let (_, again, _, _) = with_headers(&editor, "/redaktion/hund/bearbeiten").await;
+    assert!(!again.contains(&format!("'nonce-{nonce}'")), "{again}");
+    // Other editor pages do not load it.
+    let (_, _, _, list) = with_headers(&editor, "/redaktion").await;
+    assert!(!list.contains("editor_live"), "{list}");
+
+    // Without JavaScript the same page is plain forms: a move posted as
+    // the button does it is saved and answered with a redirect.
+    assert!(body.contains(r#"class="structure-form""#), "{body}");
+    assert!(body.contains(r#"<input type="hidden" name="aktion" value="schritt_verschieben">"#));
+    change(
+        &mut editor,
+        &[
+            ("aktion", "schritt_verschieben"),
+            ("step", "1"),
+            ("richtung", "hoch"),
+        ],
+    )
+    .await;
+    assert_eq!(stored(db).await["steps"][0]["id"], "hund");
+    // A change the engine refuses (the rule would read a later field):
+    // 422, the edit page with the problems, and the script again.
+    let refused = editor
+        .submit(
+            "/redaktion/hund/struktur",
+            &[
+                ("aktion", "feld_verschieben"),
+                ("step", "0"),
+                ("field", "0"),
+                ("richtung", "runter"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains(r#"<script type="module" nonce=""#),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        stored(db).await["steps"][0]["fields"][0]["id"],
+        "gefaehrlich"
+    );
+
+    // The live preview: framed by the edit page (same origin) only.
+    let (status, csp, frame, _) = with_headers(&editor, "/redaktion/hund/vorschau/halter").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
+    assert_eq!(frame, "SAMEORIGIN");
+}
+
 on_both_backends!(
+    the_edit_page_loads_the_enhancement_with_the_csp_nonce,
     nested_rules_computed_values_and_fees_hold_on_the_preview,
     every_type_setting_is_edited_without_json,
     settings_made_in_the_editor_hold_on_the_preview,

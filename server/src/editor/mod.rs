@@ -43,7 +43,7 @@ pub mod structure;
 
 use amtsweg_forms::{DefinitionError, Form, Lang};
 use axum::{
-    Router,
+    Extension, Router,
     extract::{Multipart, Path, Query, RawQuery, State},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -56,6 +56,7 @@ use crate::{
     auth::{RequireRole, accounts::account_key, roles::Editor},
     csrf::{self, CsrfForm},
     routes::AppState,
+    security::CspNonce,
 };
 use history::Source;
 use service::{EditorError, NewForm};
@@ -269,12 +270,20 @@ fn pretty(text: &str) -> String {
         .unwrap_or_else(|| text.to_owned())
 }
 
+/// The nonce the edit page's module script needs (see [`pages::edit_page`]).
+type Nonce = Option<Extension<CspNonce>>;
+
+fn nonce_of(nonce: &Nonce) -> Option<&str> {
+    nonce.as_ref().map(|Extension(CspNonce(n))| &**n)
+}
+
 async fn edit(
     State(state): State<AppState>,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
     _editor: RequireRole<Editor>,
     session: Session,
+    nonce: Nonce,
 ) -> Response {
     let csrf = match token(&session).await {
         Ok(t) => t,
@@ -283,7 +292,7 @@ async fn edit(
     match service::draft(&state.db, &id).await {
         Ok(draft) => {
             let problems = service::quality_problems(&draft.definition, &id, draft.version);
-            pages::page(
+            pages::edit_page(
                 StatusCode::OK,
                 "Entwurf bearbeiten",
                 &notice_of(query.as_deref()),
@@ -299,6 +308,7 @@ async fn edit(
                     ),
                     &csrf,
                 ),
+                nonce_of(&nonce),
             )
         }
         Err(e) => failure(e, &format!("/redaktion/{id}")),
@@ -407,6 +417,7 @@ async fn structure_edit(
     Path(id): Path<String>,
     editor: RequireRole<Editor>,
     session: Session,
+    nonce: Nonce,
     CsrfForm(pairs): CsrfForm,
 ) -> Response {
     let back = format!("/redaktion/{id}/bearbeiten");
@@ -436,7 +447,7 @@ async fn structure_edit(
                 Ok(t) => t,
                 Err(r) => return r,
             };
-            pages::page(
+            pages::edit_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Fehler: Entwurf bearbeiten",
                 "",
@@ -448,6 +459,7 @@ async fn structure_edit(
                     &pages::structure(&id, &text, &csrf),
                     &csrf,
                 ),
+                nonce_of(&nonce),
             )
         }
         Err(e) => failure(e, &back),

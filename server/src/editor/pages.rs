@@ -61,6 +61,34 @@ pub fn escape(text: &str) -> String {
 
 /// A complete page with the editor's frame; `banner` goes above the `h1`.
 pub fn page(status: StatusCode, title: &str, banner: &str, body: &str) -> Response {
+    framed(status, title, banner, body, "")
+}
+
+/// The edit page: [`page`] with the module script that loads the wasm
+/// enhancement (`amtsweg_app::editor_live`: instant structured edits,
+/// reorder by drag, live preview). It carries the response's CSP `nonce`;
+/// without a nonce (no security layer) the page has no script and works
+/// as plain forms.
+pub fn edit_page(
+    status: StatusCode,
+    title: &str,
+    banner: &str,
+    body: &str,
+    nonce: Option<&str>,
+) -> Response {
+    let script = nonce
+        .map(|nonce| {
+            format!(
+                "<script type=\"module\" nonce=\"{}\">{}</script>\n",
+                escape(nonce),
+                amtsweg_app::editor_live::LOADER_SCRIPT
+            )
+        })
+        .unwrap_or_default();
+    framed(status, title, banner, body, &script)
+}
+
+fn framed(status: StatusCode, title: &str, banner: &str, body: &str, script: &str) -> Response {
     let title = escape(title);
     let html = format!(
         r##"<!DOCTYPE html>
@@ -70,7 +98,7 @@ pub fn page(status: StatusCode, title: &str, banner: &str, body: &str) -> Respon
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} – Formular-Redaktion – Amtsweg</title>
 <link rel="stylesheet" href="/pkg/amtsweg.css">
-</head>
+{script}</head>
 <body>
 <a class="skip-link" href="#main">Zum Inhalt springen</a>
 <header class="site-header">
