@@ -41,7 +41,8 @@ export default defineConfig({
     },
     {
       name: 'js-off',
-      testIgnore: /hydration\.spec\.ts/,
+      // These need the wasm bundle, so JavaScript.
+      testIgnore: /(hydration|editor-live)\.spec\.ts/,
       use: { ...devices['Desktop Chrome'], launchOptions, javaScriptEnabled: false },
     },
   ],
