@@ -1116,10 +1116,10 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
 
     // An information step and a declaration: their text is edited with them;
     // without one they are refused with a message that says so; a
-    // repeatable group is not offered (it needs the JSON view).
+    // repeatable group is offered (with its first field).
     let page = editor.get("/redaktion/hund/bearbeiten").await;
     assert!(page.body.contains(r#"<option value="info">"#));
-    assert!(!page.body.contains(r#"<option value="group">"#));
+    assert!(page.body.contains(r#"<option value="group">"#));
     change(
         &mut editor,
         &[
@@ -1202,7 +1202,7 @@ async fn structured_editing_saves_through_the_engine_check(test_db: &TestDb) {
             ("label_de", "Gruppe"),
             ("label_en", "Group"),
         ],
-        "JSON-Ansicht",
+        "braucht ihr erstes Feld",
     )
     .await;
     change(
@@ -2696,7 +2696,404 @@ async fn the_edit_page_loads_the_enhancement_with_the_csp_nonce(test_db: &TestDb
     assert_eq!(frame, "SAMEORIGIN");
 }
 
+/// Repeatable groups (created with their first field; inner fields
+/// added, edited, moved, deleted; shown on the preview with "add
+/// another"), the account types of the access, and code lists (created,
+/// chosen by a choice field, edited, deleted) in the structured editor.
+async fn groups_access_and_code_lists_are_edited_without_json(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+
+    // A repeatable group is created with its first field.
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_neu"),
+            ("step", "0"),
+            ("id", "kinder"),
+            ("type", "group"),
+            ("label_de", "Kinder"),
+            ("label_en", "Children"),
+            ("inner_id", "kind_name"),
+            ("inner_type", "text"),
+            ("inner_label_de", "Name des Kindes"),
+            ("inner_label_en", "Child's name"),
+        ],
+    )
+    .await;
+    let d = stored(db).await;
+    assert_eq!(d["steps"][0]["fields"][1]["type"], "group");
+    assert_eq!(
+        d["steps"][0]["fields"][1]["fields"][0]["label"],
+        json!({"de": "Name des Kindes", "en": "Child's name"})
+    );
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "feld_neu"),
+            ("step", "0"),
+            ("id", "leer"),
+            ("type", "group"),
+            ("label_de", "Leer"),
+        ],
+        "braucht ihr erstes Feld",
+    )
+    .await;
+    for kind in ["group", "file"] {
+        refused(
+            db,
+            &mut editor,
+            &[
+                ("aktion", "feld_neu"),
+                ("step", "0"),
+                ("group", "1"),
+                ("id", "innen"),
+                ("type", kind),
+                ("label_de", "Innen"),
+            ],
+            "weder Gruppen noch Datei-Uploads",
+        )
+        .await;
+    }
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "feld_neu"),
+            ("step", "0"),
+            ("group", "0"),
+            ("id", "innen"),
+            ("type", "text"),
+            ("label_de", "Innen"),
+        ],
+        "keine wiederholbare Gruppe",
+    )
+    .await;
+
+    // Inner fields are added, edited with their type's settings, moved.
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_neu"),
+            ("step", "0"),
+            ("group", "1"),
+            ("id", "kind_alter"),
+            ("type", "number"),
+            ("label_de", "Alter"),
+            ("label_en", "Age"),
+        ],
+    )
+    .await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_bearbeiten"),
+            ("step", "0"),
+            ("field", "1"),
+            ("inner", "1"),
+            ("label_de", "Alter des Kindes"),
+            ("label_en", "Child's age"),
+            ("hint_de", "in Jahren"),
+            ("required", "ja"),
+            ("max", "17"),
+        ],
+    )
+    .await;
+    let inner = &stored(db).await["steps"][0]["fields"][1]["fields"][1];
+    assert_eq!(inner["label"]["de"], "Alter des Kindes");
+    assert_eq!(inner["required"], true);
+    assert_eq!(inner["max"], 17.0);
+    refused(
+        db,
+        &mut editor,
+        &field_form(
+            "0",
+            "1",
+            ("Alter", "Age"),
+            &[("inner", "1"), ("max", "viel")],
+        ),
+        "Größter Wert / maximum: keine gültige Zahl",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &field_form("0", "1", ("X", "X"), &[("inner", "7")]),
+        "dieses Feld gibt es nicht",
+    )
+    .await;
+    // The group's own settings.
+    change(
+        &mut editor,
+        &field_form(
+            "0",
+            "1",
+            ("Kinder", "Children"),
+            &[
+                ("item_label_de", "Kind"),
+                ("item_label_en", "Child"),
+                ("max_items", "3"),
+            ],
+        ),
+    )
+    .await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_verschieben"),
+            ("step", "0"),
+            ("field", "1"),
+            ("inner", "1"),
+            ("richtung", "hoch"),
+        ],
+    )
+    .await;
+    let group = &stored(db).await["steps"][0]["fields"][1];
+    assert_eq!(group["fields"][0]["id"], "kind_alter");
+    assert_eq!(group["item_label"]["de"], "Kind");
+
+    // The edit page: every inner field's inputs, ids unique.
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    labelled_with_unique_ids(&page.body);
+    let text = page.text();
+    for part in [
+        "<label for=\"s0-f1-g0-label_de\">",
+        "<label for=\"s0-f1-g1-max_length\">",
+        "<label for=\"s0-f1-g0-max\">",
+        "<input type=\"hidden\" name=\"inner\" value=\"1\">",
+        "Neues Feld in der Gruppe „Kinder“",
+        "<label for=\"s0-f1-new-type\">",
+        "<label for=\"s1-new-inner-id\">",
+        "<label for=\"new-step-field-inner-id\">",
+        "<option value=\"group\">",
+    ] {
+        assert!(text.contains(part), "{part}");
+    }
+    // A field in a group cannot be prefilled.
+    assert!(!text.contains("s0-f1-g1-prefill_claim"));
+
+    // The citizen's page shows the group, and "add another" works.
+    let page = editor.get("/redaktion/hund/vorschau/halter").await;
+    let text = page.text();
+    assert!(text.contains("Kinder"), "{text}");
+    assert!(text.contains("Kind hinzufügen"), "{text}");
+    let page = editor
+        .submit(
+            "/redaktion/hund/vorschau/halter",
+            &[("name", "Erika"), ("_action", "add:kinder")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+    assert_eq!(page.location, "/redaktion/hund/vorschau/halter");
+    let text = editor.get(&page.location).await.text();
+    assert!(text.contains("Kind 1"), "{text}");
+    assert!(text.contains("name=\"kinder.0.kind_name\""), "{text}");
+    assert!(text.contains("Alter des Kindes"), "{text}");
+    assert!(text.contains("Weitere Kind hinzufügen"), "{text}");
+    let page = editor
+        .submit(
+            "/redaktion/hund/vorschau/halter",
+            &[
+                ("name", "Erika"),
+                ("kinder.0.kind_name", "Max"),
+                ("kinder.0.kind_alter", "7"),
+                ("_action", "add:kinder"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/halter");
+    let text = editor.get(&page.location).await.text();
+    assert!(text.contains("Kind 2"), "{text}");
+    assert!(text.contains("value=\"Max\""), "{text}");
+
+    // Deleted; the last inner field stays (delete the group instead).
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_loeschen"),
+            ("step", "0"),
+            ("field", "1"),
+            ("inner", "0"),
+        ],
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "feld_loeschen"),
+            ("step", "0"),
+            ("field", "1"),
+            ("inner", "0"),
+        ],
+        "braucht mindestens ein Feld",
+    )
+    .await;
+    let group = &stored(db).await["steps"][0]["fields"][1];
+    assert_eq!(group["fields"].as_array().unwrap().len(), 1);
+    assert_eq!(group["fields"][0]["id"], "kind_name");
+
+    // Access: which kinds of account may apply.
+    let settings = |types: &'static [&'static str]| {
+        let mut pairs = vec![
+            ("aktion", "einstellungen"),
+            ("title_de", "Hund anmelden"),
+            ("title_en", "Register a dog"),
+            ("authority_id", "stadt-erfurt"),
+            ("authority_de", "Stadt Erfurt"),
+            ("authority_en", "City of Erfurt"),
+            ("retention_days", "7"),
+            ("access", "service_account"),
+            ("min_trust_level", "substanziell"),
+            ("account_types_form", "ja"),
+        ];
+        pairs.extend(types.iter().map(|t| ("account_types", *t)));
+        pairs
+    };
+    change(&mut editor, &settings(&["business"])).await;
+    assert_eq!(
+        stored(db).await["access"],
+        json!({"kind": "service_account", "min_trust_level": "substanziell", "account_types": ["business"]})
+    );
+    let text = editor.get("/redaktion/hund/bearbeiten").await.text();
+    assert!(
+        text.contains(
+            r#"id="account_types-business" name="account_types" value="business" checked>"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains(r#"id="account_types-citizen" name="account_types" value="citizen">"#));
+    refused(db, &mut editor, &settings(&["robot"]), "Kontoarten: nur").await;
+    change(&mut editor, &settings(&[])).await;
+    assert!(stored(db).await["access"].get("account_types").is_none());
+
+    // Code lists: created, chosen by a choice field, edited, kept while
+    // chosen.
+    change(
+        &mut editor,
+        &[
+            ("aktion", "codeliste_neu"),
+            ("id", "fellfarben"),
+            ("uri", "urn:de:example:codeliste:fellfarben"),
+            ("version", "1.0"),
+            ("codes", "s|Schwarz|Black\nb|Braun|Brown"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        stored(db).await["code_lists"]["fellfarben"]["options"][1],
+        json!({"value": "b", "label": {"de": "Braun", "en": "Brown"}})
+    );
+    for (pairs, message) in [
+        (
+            vec![("id", "fellfarben"), ("codes", "x|X|X")],
+            "„fellfarben“ gibt es schon",
+        ),
+        (
+            vec![("id", "Fell Farben"), ("codes", "x|X|X")],
+            "Kennung der Codeliste",
+        ),
+        (vec![("id", "leer"), ("codes", "")], "mindestens einen Code"),
+        (vec![("id", "halb"), ("codes", "x|X")], "Zeile 1"),
+    ] {
+        let mut all = vec![("aktion", "codeliste_neu")];
+        all.extend(pairs);
+        refused(db, &mut editor, &all, message).await;
+    }
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_neu"),
+            ("step", "1"),
+            ("id", "fellfarbe"),
+            ("type", "select"),
+            ("label_de", "Fellfarbe"),
+            ("label_en", "Coat colour"),
+            ("options", "x|X|X"),
+        ],
+    )
+    .await;
+    change(
+        &mut editor,
+        &field_form(
+            "1",
+            "2",
+            ("Fellfarbe", "Coat colour"),
+            &[("code_list", "fellfarben"), ("options", "")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        stored(db).await["steps"][1]["fields"][2]["code_list"],
+        "fellfarben"
+    );
+    change(
+        &mut editor,
+        &[
+            ("aktion", "codeliste_bearbeiten"),
+            ("code_list", "fellfarben"),
+            ("uri", ""),
+            ("version", "1.1"),
+            ("codes", "s|Schwarz|Black\nw|Weiß|White"),
+        ],
+    )
+    .await;
+    let list = &stored(db).await["code_lists"]["fellfarben"];
+    assert!(list.get("uri").is_none());
+    assert_eq!(list["version"], "1.1");
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "codeliste_loeschen"),
+            ("code_list", "fellfarben"),
+        ],
+        "wählt noch das Feld „fellfarbe“",
+    )
+    .await;
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    labelled_with_unique_ids(&page.body);
+    let text = page.text();
+    assert!(text.contains("<label for=\"cl0-codes\">"), "{text}");
+    assert!(text.contains("w|Weiß|White"), "{text}");
+    // The citizen chooses from the code list.
+    let page = editor
+        .submit(
+            "/redaktion/hund/vorschau/halter",
+            &[("name", "Erika"), ("kinder.0.kind_name", "Max")],
+        )
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/hund");
+    let text = editor.get("/redaktion/hund/vorschau/hund").await.text();
+    assert!(text.contains("Weiß"), "{text}");
+    assert!(!text.contains("Braun"), "{text}");
+    // Chosen elsewhere, the field gets its own options; then it can go.
+    change(
+        &mut editor,
+        &field_form(
+            "1",
+            "2",
+            ("Fellfarbe", "Coat colour"),
+            &[("code_list", ""), ("options", "g|Grau|Grey")],
+        ),
+    )
+    .await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "codeliste_loeschen"),
+            ("code_list", "fellfarben"),
+        ],
+    )
+    .await;
+    assert!(stored(db).await.get("code_lists").is_none());
+}
+
 on_both_backends!(
+    groups_access_and_code_lists_are_edited_without_json,
     the_edit_page_loads_the_enhancement_with_the_csp_nonce,
     nested_rules_computed_values_and_fees_hold_on_the_preview,
     every_type_setting_is_edited_without_json,

@@ -169,14 +169,13 @@ pub fn anchor_for(pointer: &str) -> String {
     };
     match parts.as_slice() {
         ["title" | "description", ..] => format!("{}_{}", parts[0], lang(parts.get(1))),
+        ["steps", i, "fields", j, "fields", k, rest @ ..]
+            if is_index(i) && is_index(j) && is_index(k) =>
+        {
+            field_anchor(&format!("s{i}-f{j}-g{k}"), rest)
+        }
         ["steps", i, "fields", j, rest @ ..] if is_index(i) && is_index(j) => {
-            let p = format!("s{i}-f{j}");
-            match rest {
-                ["label" | "hint", l, ..] => format!("{p}-{}_{}", rest[0], lang(Some(l))),
-                ["text", l, ..] => format!("{p}-text-{}", lang(Some(l))),
-                ["options", ..] => format!("{p}-options"),
-                _ => format!("{p}-label_de"),
-            }
+            field_anchor(&format!("s{i}-f{j}"), rest)
         }
         ["steps", i, "title", l, ..] if is_index(i) => format!("s{i}-title_{}", lang(Some(l))),
         ["steps", i, ..] if is_index(i) => format!("s{i}-title_de"),
@@ -185,6 +184,18 @@ pub fn anchor_for(pointer: &str) -> String {
         }
         ["fees", k, ..] if is_index(k) => format!("fee{k}-purpose_de"),
         _ => "definition".to_owned(),
+    }
+}
+
+/// The input of field `p` (`s0-f2`, `s0-f2-g1`) for the rest of a
+/// pointer into it.
+fn field_anchor(p: &str, rest: &[&str]) -> String {
+    let lang = |p: &str| if p == "en" { "en" } else { "de" };
+    match rest {
+        ["label" | "hint", l, ..] => format!("{p}-{}_{}", rest[0], lang(l)),
+        ["text", l, ..] => format!("{p}-text-{}", lang(l)),
+        ["options", ..] => format!("{p}-options"),
+        _ => format!("{p}-label_de"),
     }
 }
 
@@ -1416,7 +1427,14 @@ fn fee_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
 /// options and code list, group entries) and of its prefill and
 /// autocomplete, each prefilled with the stored value; `p` makes the ids
 /// unique. Which appear is [`super::structure::applies`].
-fn field_settings(p: &str, field: &serde_json::Value, kind: &str, code_lists: &[String]) -> String {
+/// `inner`: a field of a repeatable group, which cannot be prefilled.
+fn field_settings(
+    p: &str,
+    field: &serde_json::Value,
+    kind: &str,
+    code_lists: &[String],
+    inner: bool,
+) -> String {
     use super::structure::{applies, claims_for, is_choice, megabytes, options_text};
     let s = |key: &str| {
         field
@@ -1619,7 +1637,7 @@ fn field_settings(p: &str, field: &serde_json::Value, kind: &str, code_lists: &[
             &s("autocomplete"),
         ));
     }
-    if applies("prefill", kind) {
+    if applies("prefill", kind) && !inner {
         let claim = field
             .pointer("/prefill/claim")
             .and_then(|v| v.as_str())
@@ -1650,6 +1668,328 @@ fn field_settings(p: &str, field: &serde_json::Value, kind: &str, code_lists: &[
     out
 }
 
+/// The forms of one field: its label, hint, required and type settings
+/// (`feld_bearbeiten`), its rules (fields of a step only), move and
+/// delete. `(i, j, inner)`: step `i`, field `j`, and with `inner` the
+/// inner field at that position of the group `j` (ids `s{i}-f{j}-g{k}-…`).
+fn field_section(
+    base: &str,
+    csrf: &str,
+    (i, j, inner): (usize, usize, Option<usize>),
+    field: &serde_json::Value,
+    count: usize,
+    code_lists: &[String],
+    known: &[(String, String, String)],
+) -> String {
+    use super::structure::has_text;
+    let s = |v: &serde_json::Value, p: &str| {
+        v.pointer(p)
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let mut out = String::new();
+    // The field's position among its siblings.
+    let pos = inner.unwrap_or(j);
+    let kind = s(field, "/type");
+    let p = match inner {
+        Some(k) => format!("s{i}-f{j}-g{k}"),
+        None => format!("s{i}-f{j}"),
+    };
+    let label = escape(&s(field, "/label/de"));
+    let mut at = vec![("step", i.to_string()), ("field", j.to_string())];
+    if let Some(k) = inner {
+        at.push(("inner", k.to_string()));
+    }
+    let mut body = format!(
+        "{}{}{}{}",
+        input(
+            &format!("{p}-label_de"),
+            "label_de",
+            "Beschriftung (Deutsch)",
+            &s(field, "/label/de")
+        ),
+        input(
+            &format!("{p}-label_en"),
+            "label_en",
+            "Beschriftung (Englisch) <span lang=\"en\">(label, English)</span>",
+            &s(field, "/label/en")
+        ),
+        input(
+            &format!("{p}-hint_de"),
+            "hint_de",
+            "Hinweis (Deutsch)",
+            &s(field, "/hint/de")
+        ),
+        input(
+            &format!("{p}-hint_en"),
+            "hint_en",
+            "Hinweis (Englisch) <span lang=\"en\">(hint, English)</span>",
+            &s(field, "/hint/en")
+        ),
+    );
+    let checked = if field.get("required").and_then(|v| v.as_bool()) == Some(true) {
+        " checked"
+    } else {
+        ""
+    };
+    body.push_str(&format!(
+            r#"<div class="checkbox"><input type="checkbox" id="{p}-required" name="required" value="ja"{checked}><label for="{p}-required">Pflichtfeld <span lang="en">(required)</span></label></div>"#
+        ));
+    if has_text(&kind) {
+        body.push_str(&text_inputs(
+            &format!("{p}-text"),
+            "text_",
+            "Text",
+            &s(field, "/text/de"),
+            &s(field, "/text/en"),
+        ));
+    }
+    body.push_str(&field_settings(
+        &p,
+        field,
+        &kind,
+        code_lists,
+        inner.is_some(),
+    ));
+    body.push_str(&submit(
+        "Feld speichern <span lang=\"en\">(save field)</span>",
+    ));
+    let in_group = if inner.is_some() {
+        " in der Gruppe <span lang=\"en\">(in the group)</span>"
+    } else {
+        ""
+    };
+    out.push_str(&format!(
+            r#"<details class="structure-field"><summary>Feld „{label}“{in_group} (<code>{}</code>, {})</summary>"#,
+            escape(&s(field, "/id")),
+            escape(&kind)
+        ));
+    out.push_str(&change_form(base, csrf, "feld_bearbeiten", &at, &body));
+    // The rules of a group's inner fields are edited in the JSON view.
+    for key in ["visible_if", "required_if"]
+        .into_iter()
+        .filter(|_| inner.is_none())
+    {
+        out.push_str(&rule_forms(
+            base,
+            csrf,
+            &p,
+            i,
+            Some(j),
+            key,
+            field.get(key),
+            known,
+        ));
+    }
+    out.push_str(r#"<div class="actions">"#);
+    let moved = |dir: &str, text: &str| {
+        let mut hidden = at.clone();
+        hidden.push(("richtung", dir.to_owned()));
+        change_form(base, csrf, "feld_verschieben", &hidden, &submit(text))
+    };
+    if pos > 0 {
+        let f = moved(
+            "hoch",
+            &format!("„{label}“ nach oben <span lang=\"en\">(move up)</span>"),
+        );
+        out.push_str(&f);
+    }
+    if pos + 1 < count {
+        let f = moved(
+            "runter",
+            &format!("„{label}“ nach unten <span lang=\"en\">(move down)</span>"),
+        );
+        out.push_str(&f);
+    }
+    out.push_str(&change_form(
+        base,
+        csrf,
+        "feld_loeschen",
+        &at,
+        &submit(&format!(
+            "Feld „{label}“ löschen <span lang=\"en\">(delete field)</span>"
+        )),
+    ));
+    out.push_str("</div></details>");
+    out
+}
+
+/// The inputs of a new field inside a repeatable group (no group, no
+/// file upload there): ids `{idp}-…`, names `{np}id`, `{np}type`, ….
+fn inner_field_inputs(idp: &str, np: &str) -> String {
+    use super::structure::{FIELD_TYPES, can_add};
+    let types: String = FIELD_TYPES
+        .iter()
+        .filter(|(k, _, _)| can_add(k, true))
+        .map(|(k, de, en)| format!(r#"<option value="{k}">{de} ({en})</option>"#))
+        .collect();
+    format!(
+        r#"{}<div class="field"><label for="{idp}-type">Feldtyp <span lang="en">(field type)</span></label><select class="select" id="{idp}-type" name="{np}type">{types}</select></div>{}{}<div class="field"><label for="{idp}-options">Optionen bei Auswahlfeldern, eine je Zeile: Wert|Deutsch|English <span lang="en">(options of choice fields, one a line)</span></label><textarea class="textarea" id="{idp}-options" name="{np}options" rows="3"></textarea></div>{}"#,
+        input(
+            &format!("{idp}-id"),
+            &format!("{np}id"),
+            "Kennung <span lang=\"en\">(id)</span>",
+            ""
+        ),
+        input(
+            &format!("{idp}-label_de"),
+            &format!("{np}label_de"),
+            "Beschriftung (Deutsch)",
+            ""
+        ),
+        input(
+            &format!("{idp}-label_en"),
+            &format!("{np}label_en"),
+            "Beschriftung (Englisch) <span lang=\"en\">(label, English)</span>",
+            ""
+        ),
+        text_inputs(
+            &format!("{idp}-text"),
+            &format!("{np}text_"),
+            "Text bei Information und Erklärung",
+            "",
+            ""
+        ),
+    )
+}
+
+/// The first field of a new repeatable group (a group needs one).
+fn first_inner_field(idp: &str, np: &str) -> String {
+    format!(
+        r#"<fieldset><legend>Nur bei einer wiederholbaren Gruppe: ihr erstes Feld <span lang="en">(only for a repeatable group: its first field)</span></legend>{}</fieldset>"#,
+        inner_field_inputs(idp, np)
+    )
+}
+
+/// The form adding a field to the repeatable group `j` of step `i`.
+fn new_inner_field(base: &str, csrf: &str, i: usize, j: usize, group: &str) -> String {
+    change_form(
+        base,
+        csrf,
+        "feld_neu",
+        &[("step", i.to_string()), ("group", j.to_string())],
+        &format!(
+            r#"<fieldset><legend>Neues Feld in der Gruppe „{}“ <span lang="en">(new field in the group)</span></legend>{}{}</fieldset>"#,
+            escape(group),
+            inner_field_inputs(&format!("s{i}-f{j}-new"), ""),
+            submit("Feld zur Gruppe hinzufügen <span lang=\"en\">(add field to the group)</span>")
+        ),
+    )
+}
+
+/// The checkboxes of the kinds of account that may apply with login
+/// (none checked: all); the hidden `account_types_form` says the form
+/// has them, as unchecked boxes post nothing.
+fn account_type_inputs(d: &serde_json::Value) -> String {
+    let stored: Vec<&str> = d
+        .pointer("/access/account_types")
+        .and_then(|v| v.as_array())
+        .map(|list| list.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    let boxes: String = super::structure::ACCOUNT_TYPES
+        .iter()
+        .map(|(value, de, en)| {
+            let checked = if stored.contains(value) { " checked" } else { "" };
+            format!(
+                r#"<div class="checkbox"><input type="checkbox" id="account_types-{value}" name="account_types" value="{value}"{checked}><label for="account_types-{value}">{de} <span lang="en">({en})</span></label></div>"#
+            )
+        })
+        .collect();
+    format!(
+        r#"<fieldset><legend>Kontoarten bei Anmeldung (keine Auswahl: alle) <span lang="en">(account types with login; none chosen: all)</span></legend><input type="hidden" name="account_types_form" value="ja">{boxes}</fieldset>"#
+    )
+}
+
+/// The definition's code lists (URI, version, codes one
+/// `value|Deutsch|English` a line), each editable and deletable, and a
+/// form for a new one. Choice fields choose them in their settings.
+fn code_list_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
+    use super::structure::options_text;
+    let codes_label = "Codes, einer je Zeile: Wert|Deutsch|English <span lang=\"en\">(codes, one a line: value|German|English)</span>";
+    let mut out = String::from(
+        r#"<section class="structure-step" aria-labelledby="code-lists-heading"><h3 id="code-lists-heading">Codelisten <span lang="en">(code lists)</span></h3><p>Auswahlfelder können statt eigener Optionen eine Codeliste verwenden (z. B. aus XRepository, von FIM referenziert). <span lang="en">Choice fields can use a code list instead of their own options.</span></p>"#,
+    );
+    let empty = serde_json::Map::new();
+    let lists = d
+        .get("code_lists")
+        .and_then(|v| v.as_object())
+        .unwrap_or(&empty);
+    for (n, (id, list)) in lists.iter().enumerate() {
+        let text = |key: &str| list.get(key).and_then(|v| v.as_str()).unwrap_or("");
+        let name = escape(id);
+        let at = [("code_list", id.clone())];
+        out.push_str(&format!(
+            r#"<details class="structure-field"><summary>Codeliste „{name}“ <span lang="en">(code list)</span></summary>"#
+        ));
+        out.push_str(&change_form(
+            base,
+            csrf,
+            "codeliste_bearbeiten",
+            &at,
+            &format!(
+                "{}{}{}{}",
+                input(
+                    &format!("cl{n}-uri"),
+                    "uri",
+                    "URI der Codeliste, z. B. aus XRepository (leer: keine) <span lang=\"en\">(the code list's URI; empty: none)</span>",
+                    text("uri")
+                ),
+                input(
+                    &format!("cl{n}-version"),
+                    "version",
+                    "Version (leer: keine) <span lang=\"en\">(version; empty: none)</span>",
+                    text("version")
+                ),
+                textarea(&format!("cl{n}-codes"), "codes", codes_label, &options_text(list)),
+                submit("Codeliste speichern <span lang=\"en\">(save code list)</span>")
+            ),
+        ));
+        out.push_str(r#"<div class="actions">"#);
+        out.push_str(&change_form(
+            base,
+            csrf,
+            "codeliste_loeschen",
+            &at,
+            &submit(&format!(
+                "Codeliste „{name}“ löschen <span lang=\"en\">(delete code list)</span>"
+            )),
+        ));
+        out.push_str("</div></details>");
+    }
+    out.push_str(&change_form(
+        base,
+        csrf,
+        "codeliste_neu",
+        &[],
+        &format!(
+            r#"<fieldset><legend>Neue Codeliste <span lang="en">(new code list)</span></legend>{}{}{}{}{}</fieldset>"#,
+            input(
+                "new-cl-id",
+                "id",
+                "Kennung der Codeliste: Kleinbuchstaben, Ziffern, _ oder - <span lang=\"en\">(code list id: lower-case letters, digits, _ or -)</span>",
+                ""
+            ),
+            input(
+                "new-cl-uri",
+                "uri",
+                "URI der Codeliste (leer: keine) <span lang=\"en\">(URI; empty: none)</span>",
+                ""
+            ),
+            input(
+                "new-cl-version",
+                "version",
+                "Version der Codeliste (leer: keine) <span lang=\"en\">(version; empty: none)</span>",
+                ""
+            ),
+            textarea("new-cl-codes", "codes", codes_label, ""),
+            submit("Codeliste anlegen <span lang=\"en\">(create code list)</span>")
+        ),
+    ));
+    out.push_str("</section>");
+    out
+}
+
 /// The `lang` text of `key` of `value` ("" when unset).
 fn s_in(value: &serde_json::Value, key: &str, lang: &str) -> String {
     value
@@ -1663,7 +2003,7 @@ fn s_in(value: &serde_json::Value, key: &str, lang: &str) -> String {
 /// The structured editing of the draft (settings, steps, fields): plain
 /// forms, each posting one change to `/redaktion/{id}/struktur`.
 pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
-    use super::structure::{FIELD_TYPES, can_add, has_text};
+    use super::structure::{FIELD_TYPES, can_add};
     let Ok(d) = serde_json::from_str::<serde_json::Value>(definition) else {
         return String::new();
     };
@@ -1730,6 +2070,7 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
             &number(&d, "draft_expiry_days")
         ),
     );
+    let account_types = account_type_inputs(&d);
     let settings = change_form(
         &base,
         csrf,
@@ -1747,6 +2088,7 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
 <div class="radio"><input type="radio" id="access-login" name="access" value="service_account"{}><label for="access-login">Mit Servicekonto-Anmeldung <span lang="en">(login)</span></label></div>
 </fieldset>
 <div class="field"><label for="min_trust_level">Mindestvertrauensniveau bei Anmeldung <span lang="en">(minimum trust level)</span></label><select class="select" id="min_trust_level" name="min_trust_level">{trust_options}</select></div>
+{account_types}
 {}</fieldset>"#,
             input(
                 "title_de",
@@ -1807,7 +2149,7 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
     );
     let type_options: String = FIELD_TYPES
         .iter()
-        .filter(|(k, _, _)| can_add(k))
+        .filter(|(k, _, _)| can_add(k, false))
         .map(|(k, de, en)| format!(r#"<option value="{k}">{de} ({en})</option>"#))
         .collect();
     for (i, step) in steps.iter().enumerate() {
@@ -1900,109 +2242,34 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
             .and_then(|v| v.as_array())
             .unwrap_or(&empty);
         for (j, field) in fields.iter().enumerate() {
-            let kind = s(field, "/type");
-            let p = format!("s{i}-f{j}");
-            let label = escape(&s(field, "/label/de"));
-            let at = [("step", i.to_string()), ("field", j.to_string())];
-            let mut body = format!(
-                "{}{}{}{}",
-                input(
-                    &format!("{p}-label_de"),
-                    "label_de",
-                    "Beschriftung (Deutsch)",
-                    &s(field, "/label/de")
-                ),
-                input(
-                    &format!("{p}-label_en"),
-                    "label_en",
-                    "Beschriftung (Englisch) <span lang=\"en\">(label, English)</span>",
-                    &s(field, "/label/en")
-                ),
-                input(
-                    &format!("{p}-hint_de"),
-                    "hint_de",
-                    "Hinweis (Deutsch)",
-                    &s(field, "/hint/de")
-                ),
-                input(
-                    &format!("{p}-hint_en"),
-                    "hint_en",
-                    "Hinweis (Englisch) <span lang=\"en\">(hint, English)</span>",
-                    &s(field, "/hint/en")
-                ),
-            );
-            let checked = if field.get("required").and_then(|v| v.as_bool()) == Some(true) {
-                " checked"
-            } else {
-                ""
-            };
-            body.push_str(&format!(
-                r#"<div class="checkbox"><input type="checkbox" id="{p}-required" name="required" value="ja"{checked}><label for="{p}-required">Pflichtfeld <span lang="en">(required)</span></label></div>"#
+            out.push_str(&field_section(
+                &base,
+                csrf,
+                (i, j, None),
+                field,
+                fields.len(),
+                &code_lists,
+                &known,
             ));
-            if has_text(&kind) {
-                body.push_str(&text_inputs(
-                    &format!("{p}-text"),
-                    "text_",
-                    "Text",
-                    &s(field, "/text/de"),
-                    &s(field, "/text/en"),
-                ));
+            if s(field, "/type") != "group" {
+                continue;
             }
-            body.push_str(&field_settings(&p, field, &kind, &code_lists));
-            body.push_str(&submit(
-                "Feld speichern <span lang=\"en\">(save field)</span>",
-            ));
-            out.push_str(&format!(
-                r#"<details class="structure-field"><summary>Feld „{label}“ (<code>{}</code>, {})</summary>"#,
-                escape(&s(field, "/id")),
-                escape(&kind)
-            ));
-            out.push_str(&change_form(&base, csrf, "feld_bearbeiten", &at, &body));
-            for key in ["visible_if", "required_if"] {
-                out.push_str(&rule_forms(
+            let inner = field
+                .get("fields")
+                .and_then(|v| v.as_array())
+                .unwrap_or(&empty);
+            for (k, child) in inner.iter().enumerate() {
+                out.push_str(&field_section(
                     &base,
                     csrf,
-                    &p,
-                    i,
-                    Some(j),
-                    key,
-                    field.get(key),
+                    (i, j, Some(k)),
+                    child,
+                    inner.len(),
+                    &code_lists,
                     &known,
                 ));
             }
-            out.push_str(r#"<div class="actions">"#);
-            let moved = |dir: &str, text: &str| {
-                let hidden = [
-                    ("step", i.to_string()),
-                    ("field", j.to_string()),
-                    ("richtung", dir.to_owned()),
-                ];
-                change_form(&base, csrf, "feld_verschieben", &hidden, &submit(text))
-            };
-            if j > 0 {
-                let f = moved(
-                    "hoch",
-                    &format!("„{label}“ nach oben <span lang=\"en\">(move up)</span>"),
-                );
-                out.push_str(&f);
-            }
-            if j + 1 < fields.len() {
-                let f = moved(
-                    "runter",
-                    &format!("„{label}“ nach unten <span lang=\"en\">(move down)</span>"),
-                );
-                out.push_str(&f);
-            }
-            out.push_str(&change_form(
-                &base,
-                csrf,
-                "feld_loeschen",
-                &at,
-                &submit(&format!(
-                    "Feld „{label}“ löschen <span lang=\"en\">(delete field)</span>"
-                )),
-            ));
-            out.push_str("</div></details>");
+            out.push_str(&new_inner_field(&base, csrf, i, j, &s(field, "/label/de")));
         }
         out.push_str(&change_form(
             &base,
@@ -2010,11 +2277,12 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
             "feld_neu",
             &[("step", i.to_string())],
             &format!(
-                r#"<fieldset><legend>Neues Feld in „{name}“ <span lang="en">(new field)</span></legend>{}<div class="field"><label for="s{i}-new-type">Feldtyp <span lang="en">(field type)</span></label><select class="select" id="s{i}-new-type" name="type">{type_options}</select></div>{}{}<div class="field"><label for="s{i}-new-options">Optionen bei Auswahlfeldern, eine je Zeile: Wert|Deutsch|English <span lang="en">(options of choice fields, one a line)</span></label><textarea class="textarea" id="s{i}-new-options" name="options" rows="3"></textarea></div>{}{}</fieldset>"#,
+                r#"<fieldset><legend>Neues Feld in „{name}“ <span lang="en">(new field)</span></legend>{}<div class="field"><label for="s{i}-new-type">Feldtyp <span lang="en">(field type)</span></label><select class="select" id="s{i}-new-type" name="type">{type_options}</select></div>{}{}<div class="field"><label for="s{i}-new-options">Optionen bei Auswahlfeldern, eine je Zeile: Wert|Deutsch|English <span lang="en">(options of choice fields, one a line)</span></label><textarea class="textarea" id="s{i}-new-options" name="options" rows="3"></textarea></div>{}{}{}</fieldset>"#,
                 input(&format!("s{i}-new-id"), "id", "Kennung <span lang=\"en\">(id)</span>", ""),
                 input(&format!("s{i}-new-label_de"), "label_de", "Beschriftung (Deutsch)", ""),
                 input(&format!("s{i}-new-label_en"), "label_en", "Beschriftung (Englisch) <span lang=\"en\">(label, English)</span>", ""),
                 text_inputs(&format!("s{i}-new-text"), "text_", "Text bei Information und Erklärung", "", ""),
+                first_inner_field(&format!("s{i}-new-inner"), "inner_"),
                 submit("Feld hinzufügen <span lang=\"en\">(add field)</span>")
             ),
         ));
@@ -2026,7 +2294,7 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
         "schritt_neu",
         &[],
         &format!(
-            r#"<fieldset><legend>Neuer Schritt <span lang="en">(new step)</span></legend>{}{}{}<p>Jeder Schritt braucht mindestens ein Feld: <span lang="en">(every step needs a field:)</span></p>{}<div class="field"><label for="new-step-field-type">Feldtyp des ersten Felds <span lang="en">(first field's type)</span></label><select class="select" id="new-step-field-type" name="field_type">{type_options}</select></div>{}{}{}{}</fieldset>"#,
+            r#"<fieldset><legend>Neuer Schritt <span lang="en">(new step)</span></legend>{}{}{}<p>Jeder Schritt braucht mindestens ein Feld: <span lang="en">(every step needs a field:)</span></p>{}<div class="field"><label for="new-step-field-type">Feldtyp des ersten Felds <span lang="en">(first field's type)</span></label><select class="select" id="new-step-field-type" name="field_type">{type_options}</select></div>{}{}{}{}{}</fieldset>"#,
             input("new-step-id", "id", "Kennung <span lang=\"en\">(id)</span>", ""),
             input("new-step-title_de", "title_de", "Titel (Deutsch)", ""),
             input("new-step-title_en", "title_en", "Titel (Englisch) <span lang=\"en\">(title, English)</span>", ""),
@@ -2034,9 +2302,11 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
             input("new-step-field-label_de", "field_label_de", "Beschriftung des ersten Felds (Deutsch)", ""),
             input("new-step-field-label_en", "field_label_en", "Beschriftung des ersten Felds (Englisch) <span lang=\"en\">(first field's label, English)</span>", ""),
             text_inputs("new-step-field-text", "field_text_", "Text des ersten Felds bei Information und Erklärung", "", ""),
+            first_inner_field("new-step-field-inner", "field_inner_"),
             submit("Schritt hinzufügen <span lang=\"en\">(add step)</span>")
         ),
     ));
+    out.push_str(&code_list_forms(&base, csrf, &d));
     out.push_str(&fee_forms(&base, csrf, &d));
     out.push_str("</section>");
     out
@@ -2053,7 +2323,8 @@ mod tests {
             ("/steps/0/fields/3/hint/de", "s0-f3-hint_de"),
             ("/steps/2/fields/1/text/en", "s2-f1-text-en"),
             ("/steps/0/fields/2/options/1/label/en", "s0-f2-options"),
-            ("/steps/0/fields/2/fields/4/label/en", "s0-f2-label_de"),
+            ("/steps/0/fields/2/fields/4/label/en", "s0-f2-g4-label_en"),
+            ("/steps/0/fields/2/fields/1/options/0", "s0-f2-g1-options"),
             ("/steps/0/fields/5/visible_if", "s0-f5-label_de"),
             ("/steps/3/title/en", "s3-title_en"),
             ("/steps/3/visible_if", "s3-title_de"),

@@ -34,12 +34,23 @@ pub const FIELD_TYPES: &[(&str, &str, &str)] = &[
     ("group", "Wiederholbare Gruppe", "repeatable group"),
 ];
 
-/// Types the structured forms can create. A repeatable group needs its
-/// inner fields, which only the JSON view edits so far; offering it here
-/// would only ever end in a refusal.
-pub fn can_add(kind: &str) -> bool {
-    kind != "group"
+/// Types the structured forms can create: every type on a step; inside
+/// a repeatable group neither a group (groups do not nest) nor a file
+/// upload (the engine refuses both there).
+pub fn can_add(kind: &str, in_group: bool) -> bool {
+    !in_group || !matches!(kind, "group" | "file")
 }
+
+/// The kinds of service account a form with login can be limited to,
+/// as in the definition, with their German and English name.
+pub const ACCOUNT_TYPES: &[(&str, &str, &str)] = &[
+    (
+        "citizen",
+        "Bürgerkonto (BundID, Servicekonto)",
+        "citizen account",
+    ),
+    ("business", "Unternehmenskonto", "business account"),
+];
 
 /// Types whose `text` (the information shown, the wording declared) is
 /// edited with the field.
@@ -439,6 +450,9 @@ pub fn date_bound(text: &str) -> Option<String> {
 /// A field to add: id, type and label.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewField {
+    /// A repeatable group: its first inner field (a group needs one), read
+    /// from the inputs `{prefix}inner_…`.
+    pub inner: Option<Box<NewField>>,
     pub id: String,
     pub kind: String,
     pub label_de: String,
@@ -452,9 +466,13 @@ pub struct NewField {
 
 impl NewField {
     fn from(get: &dyn Fn(&str) -> String, prefix: &str) -> Self {
+        let kind = get(&format!("{prefix}type"));
+        let inner =
+            (kind == "group").then(|| Box::new(NewField::from(get, &format!("{prefix}inner_"))));
         NewField {
+            inner,
             id: get(&format!("{prefix}id")).trim().to_owned(),
-            kind: get(&format!("{prefix}type")),
+            kind,
             label_de: get(&format!("{prefix}label_de")),
             label_en: get(&format!("{prefix}label_en")),
             options: get(&format!("{prefix}options")),
@@ -463,14 +481,15 @@ impl NewField {
         }
     }
 
-    fn to_json(&self) -> Result<Value, DefinitionError> {
+    /// The field's JSON; `in_group`: it goes into a repeatable group.
+    fn to_json(&self, in_group: bool) -> Result<Value, DefinitionError> {
         if !FIELD_TYPES.iter().any(|(k, _, _)| *k == self.kind) {
             return Err(problem("type", "unbekannter Feldtyp / unknown field type"));
         }
-        if !can_add(&self.kind) {
+        if !can_add(&self.kind, in_group) {
             return Err(problem(
                 "type",
-                "Eine wiederholbare Gruppe legen Sie bitte in der JSON-Ansicht an (sie braucht ihre inneren Felder) / please create a repeatable group in the JSON view (it needs its inner fields)",
+                "In einer wiederholbaren Gruppe sind weder Gruppen noch Datei-Uploads möglich / a repeatable group cannot contain a group or a file upload",
             ));
         }
         let mut field = json!({"id": self.id, "type": self.kind, "label": text(&self.label_de, &self.label_en)});
@@ -489,6 +508,25 @@ impl NewField {
         if self.kind == "file" {
             field["accept"] = json!(NEW_FILE_ACCEPT);
             field["max_size_bytes"] = json!(NEW_FILE_MAX_BYTES);
+        }
+        if self.kind == "group" {
+            let inner = self
+                .inner
+                .as_deref()
+                .filter(|f| !f.id.is_empty() || !f.kind.is_empty())
+                .ok_or_else(|| {
+                    problem(
+                        "inner_id",
+                        "Eine wiederholbare Gruppe braucht ihr erstes Feld: bitte Kennung, Typ und Beschriftung des ersten Felds der Gruppe / a repeatable group needs its first field: please the id, type and label of the group's first field",
+                    )
+                })?;
+            field["fields"] = json!([inner.to_json(true).map_err(|e| DefinitionError {
+                path: format!("inner_{}", e.path),
+                message: format!(
+                    "Erstes Feld der Gruppe / first field of the group: {}",
+                    e.message
+                ),
+            })?]);
         }
         Ok(field)
     }
@@ -511,6 +549,9 @@ pub enum Edit {
         retention_days: u32,
         /// `None`: anonymous; otherwise login with this trust level.
         login: Option<String>,
+        /// The kinds of account that may apply with login (empty: all),
+        /// when the form had the checkboxes; `None` keeps them.
+        account_types: Option<Vec<String>>,
         keys: Keys,
     },
     /// A new last step with its first field (the engine wants at least
@@ -535,13 +576,19 @@ pub enum Edit {
         step: usize,
         up: bool,
     },
+    /// A new last field of a step, or (`group`: the group's position) of
+    /// a repeatable group on it.
     AddField {
         step: usize,
+        group: Option<usize>,
         field: NewField,
     },
+    /// Field `field` of the step, or with `inner` the inner field at that
+    /// position of the group `field` (the same for delete and move).
     EditField {
         step: usize,
         field: usize,
+        inner: Option<usize>,
         label_de: String,
         label_en: String,
         hint_de: String,
@@ -562,11 +609,31 @@ pub enum Edit {
     DeleteField {
         step: usize,
         field: usize,
+        inner: Option<usize>,
     },
     MoveField {
         step: usize,
         field: usize,
+        inner: Option<usize>,
         up: bool,
+    },
+    /// A new code list with its codes (`value|Deutsch|English` lines).
+    AddCodeList {
+        id: String,
+        uri: String,
+        version: String,
+        codes: Vec<Value>,
+    },
+    /// URI, version and codes of code list `id`.
+    EditCodeList {
+        id: String,
+        uri: String,
+        version: String,
+        codes: Vec<Value>,
+    },
+    /// Removes code list `id` (refused while a field chooses it).
+    DeleteCodeList {
+        id: String,
     },
     /// A rule or a fee (see [`super::rules`]).
     Rule(super::rules::RuleEdit),
@@ -584,6 +651,52 @@ fn index(get: &dyn Fn(&str) -> String, name: &str) -> Result<usize, DefinitionEr
         .trim()
         .parse()
         .map_err(|_| problem(name, "keine gültige Position / not a valid position"))
+}
+
+/// An optional position (`inner`, `group`): empty or not posted is none.
+fn optional_index(
+    get: &dyn Fn(&str) -> String,
+    name: &str,
+) -> Result<Option<usize>, DefinitionError> {
+    if get(name).trim().is_empty() {
+        Ok(None)
+    } else {
+        index(get, name).map(Some)
+    }
+}
+
+/// Whether `id` can name a new code list: lower-case letters, digits,
+/// `_` and `-` (as the FIM import names them), starting with a letter.
+fn valid_code_list_id(id: &str) -> bool {
+    id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+/// The code list inputs `uri`, `version` and `codes` (one
+/// `value|Deutsch|English` a line, at least one).
+fn code_list_inputs(
+    get: &dyn Fn(&str) -> String,
+) -> Result<(String, String, Vec<Value>), DefinitionError> {
+    let codes = parse_options(&get("codes"), "codes").map_err(|e| DefinitionError {
+        path: e.path,
+        message: format!(
+            "Codes der Codeliste / codes of the code list, {}",
+            e.message
+        ),
+    })?;
+    if codes.is_empty() {
+        return Err(problem(
+            "codes",
+            "Codes der Codeliste: bitte mindestens einen Code, einen je Zeile: Wert|Deutsch|English / codes of the code list: please at least one code, one a line: value|German|English",
+        ));
+    }
+    Ok((
+        get("uri").trim().to_owned(),
+        get("version").trim().to_owned(),
+        codes,
+    ))
 }
 
 /// The edit the posted form fields describe (`aktion` names it).
@@ -612,6 +725,24 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
                         "Zugang: anonym oder Anmeldung / access: anonymous or login",
                     )]);
                 }
+            };
+            let account_types = if get("account_types_form") == "ja" {
+                let mut types = Vec::new();
+                for (_, value) in pairs.iter().filter(|(n, _)| n == "account_types") {
+                    let value = value.trim();
+                    if !ACCOUNT_TYPES.iter().any(|(t, _, _)| *t == value) {
+                        return Err(vec![problem(
+                            "account_types",
+                            "Kontoarten: nur Bürgerkonto (citizen) oder Unternehmenskonto (business) / account types: only citizen or business",
+                        )]);
+                    }
+                    if !types.iter().any(|t| t == value) {
+                        types.push(value.to_owned());
+                    }
+                }
+                Some(types)
+            } else {
+                None
             };
             let mut r = Reader::new(pairs);
             r.required_text("summary", "summary_");
@@ -642,6 +773,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
                 authority_en: get("authority_en"),
                 retention_days,
                 login,
+                account_types,
                 keys,
             }
         }
@@ -670,20 +802,26 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
         },
         "feld_neu" => Edit::AddField {
             step: index(&get, "step").map_err(|e| vec![e])?,
+            group: optional_index(&get, "group").map_err(|e| vec![e])?,
             field: NewField::from(&get, ""),
         },
         "feld_bearbeiten" => {
             let mut errors = Vec::new();
             let step = index(&get, "step").map_err(|e| errors.push(e)).ok();
             let field = index(&get, "field").map_err(|e| errors.push(e)).ok();
+            let inner = optional_index(&get, "inner")
+                .map_err(|e| errors.push(e))
+                .ok();
             let keys = field_keys(pairs).map_err(|e| errors.extend(e)).ok();
-            let (Some(step), Some(field), Some(keys)) = (step, field, keys) else {
+            let (Some(step), Some(field), Some(inner), Some(keys)) = (step, field, inner, keys)
+            else {
                 return Err(errors);
             };
             let posted = |name: &str| pairs.iter().any(|(n, _)| n == name);
             Edit::EditField {
                 step,
                 field,
+                inner,
                 label_de: get("label_de"),
                 label_en: get("label_en"),
                 hint_de: get("hint_de"),
@@ -698,11 +836,41 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
         "feld_loeschen" => Edit::DeleteField {
             step: index(&get, "step").map_err(|e| vec![e])?,
             field: index(&get, "field").map_err(|e| vec![e])?,
+            inner: optional_index(&get, "inner").map_err(|e| vec![e])?,
         },
         "feld_verschieben" => Edit::MoveField {
             step: index(&get, "step").map_err(|e| vec![e])?,
             field: index(&get, "field").map_err(|e| vec![e])?,
+            inner: optional_index(&get, "inner").map_err(|e| vec![e])?,
             up,
+        },
+        "codeliste_neu" => {
+            let id = get("id").trim().to_owned();
+            if !valid_code_list_id(&id) {
+                return Err(vec![problem(
+                    "id",
+                    "Kennung der Codeliste: bitte Kleinbuchstaben, Ziffern, _ oder -, beginnend mit einem Buchstaben / code list id: please lower-case letters, digits, _ or -, starting with a letter",
+                )]);
+            }
+            let (uri, version, codes) = code_list_inputs(&get).map_err(|e| vec![e])?;
+            Edit::AddCodeList {
+                id,
+                uri,
+                version,
+                codes,
+            }
+        }
+        "codeliste_bearbeiten" => {
+            let (uri, version, codes) = code_list_inputs(&get).map_err(|e| vec![e])?;
+            Edit::EditCodeList {
+                id: get("code_list"),
+                uri,
+                version,
+                codes,
+            }
+        }
+        "codeliste_loeschen" => Edit::DeleteCodeList {
+            id: get("code_list"),
         },
         other => match super::rules::parse(other, &get) {
             Some(rule) => Edit::Rule(rule.map_err(|e| vec![e])?),
@@ -885,6 +1053,123 @@ fn fields_of(definition: &mut Value, step: usize) -> Result<&mut Vec<Value>, Def
         })
 }
 
+/// The fields of step `step`, or of its repeatable group at position
+/// `group`.
+fn field_list(
+    definition: &mut Value,
+    step: usize,
+    group: Option<usize>,
+) -> Result<&mut Vec<Value>, DefinitionError> {
+    let fields = fields_of(definition, step)?;
+    let Some(g) = group else {
+        return Ok(fields);
+    };
+    let path = format!("$.steps[{step}].fields[{g}]");
+    let object = fields
+        .get_mut(g)
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| {
+            problem(
+                &path,
+                "diese Gruppe gibt es nicht (mehr) / this group does not exist",
+            )
+        })?;
+    if object.get("type").and_then(Value::as_str) != Some("group") {
+        return Err(problem(
+            &path,
+            "dieses Feld ist keine wiederholbare Gruppe / this field is not a repeatable group",
+        ));
+    }
+    object
+        .entry("fields")
+        .or_insert_with(|| json!([]))
+        .as_array_mut()
+        .ok_or_else(|| {
+            problem(
+                &format!("{path}.fields"),
+                "die Felder sind keine Liste / the fields are not a list",
+            )
+        })
+}
+
+/// The group (if any) and the position in its list of a field addressed
+/// by `field` and `inner`.
+fn group_and_position(field: usize, inner: Option<usize>) -> (Option<usize>, usize) {
+    match inner {
+        Some(k) => (Some(field), k),
+        None => (None, field),
+    }
+}
+
+fn field_path(step: usize, field: usize, inner: Option<usize>) -> String {
+    match inner {
+        Some(k) => format!("$.steps[{step}].fields[{field}].fields[{k}]"),
+        None => format!("$.steps[{step}].fields[{field}]"),
+    }
+}
+
+/// The definition's code lists (created when it has none).
+fn code_lists(definition: &mut Value) -> Result<&mut Map<String, Value>, DefinitionError> {
+    definition
+        .as_object_mut()
+        .ok_or_else(|| problem("$", "keine Definition / not a definition"))?
+        .entry("code_lists")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .ok_or_else(|| {
+            problem(
+                "$.code_lists",
+                "die Codelisten sind kein Objekt / the code lists are not an object",
+            )
+        })
+}
+
+fn no_code_list(id: &str) -> DefinitionError {
+    problem(
+        "code_list",
+        &format!(
+            "die Codeliste „{id}“ gibt es nicht (mehr) / the code list \"{id}\" does not exist"
+        ),
+    )
+}
+
+fn code_list_json(uri: &str, version: &str, codes: &[Value]) -> Value {
+    let mut list = json!({"options": codes});
+    if !uri.is_empty() {
+        list["uri"] = json!(uri);
+    }
+    if !version.is_empty() {
+        list["version"] = json!(version);
+    }
+    list
+}
+
+/// The ids of the fields (also inside groups) that choose code list `id`.
+pub fn choosers(definition: &Value, id: &str) -> Vec<String> {
+    fn walk(fields: &[Value], id: &str, out: &mut Vec<String>) {
+        for f in fields {
+            if f.get("code_list").and_then(Value::as_str) == Some(id) {
+                out.push(f.get("id").and_then(Value::as_str).unwrap_or("").to_owned());
+            }
+            if let Some(inner) = f.get("fields").and_then(Value::as_array) {
+                walk(inner, id, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for step in definition
+        .get("steps")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(fields) = step.get("fields").and_then(Value::as_array) {
+            walk(fields, id, &mut out);
+        }
+    }
+    out
+}
+
 fn swap(list: &mut [Value], at: usize, up: bool, path: &str) -> Result<(), DefinitionError> {
     let other = if up {
         at.checked_sub(1)
@@ -971,12 +1256,16 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
             authority_en,
             retention_days,
             login,
+            account_types,
             keys,
         } => {
-            let previous_types = definition
-                .pointer("/access/account_types")
-                .cloned()
-                .filter(|_| login.is_some());
+            // Without the checkboxes the stored kinds stay; only a form
+            // with login has them.
+            let types = match account_types {
+                Some(types) => (!types.is_empty()).then(|| json!(types)),
+                None => definition.pointer("/access/account_types").cloned(),
+            }
+            .filter(|_| login.is_some());
             let object = definition
                 .as_object_mut()
                 .ok_or_else(|| problem("$", "keine Definition / not a definition"))?;
@@ -991,7 +1280,7 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
                 None => json!({"kind": "anonymous"}),
                 Some(level) => {
                     let mut access = json!({"kind": "service_account", "min_trust_level": level});
-                    if let (Some(types), Some(a)) = (previous_types, access.as_object_mut()) {
+                    if let (Some(types), Some(a)) = (types, access.as_object_mut()) {
                         a.insert("account_types".into(), types);
                     }
                     access
@@ -1006,7 +1295,7 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
             title_en,
             field,
         } => {
-            let field = field.to_json()?;
+            let field = field.to_json(false)?;
             steps(definition)?.push(json!({
                 "id": id, "title": text(title_de, title_en), "fields": [field]
             }));
@@ -1028,13 +1317,14 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
         Edit::MoveStep { step, up } => {
             swap(steps(definition)?, *step, *up, &format!("$.steps[{step}]"))?;
         }
-        Edit::AddField { step, field } => {
-            let field = field.to_json()?;
-            fields_of(definition, *step)?.push(field);
+        Edit::AddField { step, group, field } => {
+            let field = field.to_json(group.is_some())?;
+            field_list(definition, *step, *group)?.push(field);
         }
         Edit::EditField {
             step,
             field,
+            inner,
             label_de,
             label_en,
             hint_de,
@@ -1045,7 +1335,7 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
             options,
             text: field_text,
         } => {
-            let path = format!("$.steps[{step}].fields[{field}]");
+            let path = field_path(*step, *field, *inner);
             let options = options
                 .as_deref()
                 .map(|t| parse_options(t, &format!("{path}.options")))
@@ -1055,8 +1345,9 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
                 .and_then(Value::as_object)
                 .map(|lists| lists.keys().cloned().collect())
                 .unwrap_or_default();
-            let object = fields_of(definition, *step)?
-                .get_mut(*field)
+            let (group, at) = group_and_position(*field, *inner);
+            let object = field_list(definition, *step, group)?
+                .get_mut(at)
                 .and_then(Value::as_object_mut)
                 .ok_or_else(|| {
                     problem(
@@ -1076,9 +1367,12 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
             } else {
                 object.remove("required");
             }
+            // A field in a group cannot be prefilled (the engine's rule):
+            // its form has no prefill, and a posted one is ignored.
+            let applies = |key: &str| applies(key, &kind) && !(inner.is_some() && key == "prefill");
             if let Some(claim) = keys
                 .iter()
-                .filter(|(key, _)| *key == "prefill" && applies(key, &kind))
+                .filter(|(key, _)| *key == "prefill" && applies(key))
                 .find_map(|(_, v)| v.as_ref()?.get("claim")?.as_str())
                 && !claims_for(&kind).iter().any(|(c, _, _)| c.name() == claim)
             {
@@ -1087,7 +1381,7 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
                     "Vorbelegung: dieses Merkmal des Servicekontos passt nicht zum Feldtyp / prefill: this attribute of the service account does not fit the field's type",
                 ));
             }
-            set_keys(object, keys, |key| applies(key, &kind));
+            set_keys(object, keys, applies);
             if let Some((de, en)) = field_text.as_ref().filter(|_| has_text(&kind)) {
                 object.insert("text".into(), text(de, en));
             }
@@ -1095,23 +1389,93 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
                 choices(object, options, code_list.as_deref(), &code_lists, &path)?;
             }
         }
-        Edit::DeleteField { step, field } => {
-            let fields = fields_of(definition, *step)?;
-            if *field >= fields.len() {
+        Edit::DeleteField { step, field, inner } => {
+            let path = field_path(*step, *field, *inner);
+            let (group, at) = group_and_position(*field, *inner);
+            let fields = field_list(definition, *step, group)?;
+            if at >= fields.len() {
                 return Err(problem(
-                    &format!("$.steps[{step}].fields[{field}]"),
+                    &path,
                     "dieses Feld gibt es nicht (mehr) / this field does not exist",
                 ));
             }
-            fields.remove(*field);
+            if group.is_some() && fields.len() == 1 {
+                return Err(problem(
+                    &path,
+                    "Eine wiederholbare Gruppe braucht mindestens ein Feld: löschen Sie stattdessen die Gruppe / a repeatable group needs at least one field: delete the group instead",
+                ));
+            }
+            fields.remove(at);
         }
-        Edit::MoveField { step, field, up } => {
-            swap(
-                fields_of(definition, *step)?,
-                *field,
-                *up,
-                &format!("$.steps[{step}].fields[{field}]"),
-            )?;
+        Edit::MoveField {
+            step,
+            field,
+            inner,
+            up,
+        } => {
+            let path = field_path(*step, *field, *inner);
+            let (group, at) = group_and_position(*field, *inner);
+            swap(field_list(definition, *step, group)?, at, *up, &path)?;
+        }
+        Edit::AddCodeList {
+            id,
+            uri,
+            version,
+            codes,
+        } => {
+            let lists = code_lists(definition)?;
+            if lists.contains_key(id) {
+                return Err(problem(
+                    "id",
+                    &format!(
+                        "Kennung der Codeliste: „{id}“ gibt es schon / code list id: \"{id}\" exists already"
+                    ),
+                ));
+            }
+            lists.insert(id.clone(), code_list_json(uri, version, codes));
+        }
+        Edit::EditCodeList {
+            id,
+            uri,
+            version,
+            codes,
+        } => {
+            let list = code_lists(definition)?
+                .get_mut(id)
+                .and_then(Value::as_object_mut)
+                .ok_or_else(|| no_code_list(id))?;
+            // Keys the form does not edit stay.
+            for (key, value) in code_list_json(uri, version, codes)
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                list.insert(key.clone(), value.clone());
+            }
+            for (key, value) in [("uri", uri), ("version", version)] {
+                if value.is_empty() {
+                    list.remove(key);
+                }
+            }
+        }
+        Edit::DeleteCodeList { id } => {
+            if let Some(user) = choosers(definition, id).first() {
+                return Err(problem(
+                    "code_list",
+                    &format!(
+                        "Die Codeliste „{id}“ wählt noch das Feld „{user}“: wählen Sie dort zuerst eigene Optionen / the code list \"{id}\" is still chosen by the field \"{user}\": give it its own options first"
+                    ),
+                ));
+            }
+            let lists = code_lists(definition)?;
+            if lists.remove(id).is_none() {
+                return Err(no_code_list(id));
+            }
+            if lists.is_empty()
+                && let Some(object) = definition.as_object_mut()
+            {
+                object.remove("code_lists");
+            }
         }
         Edit::Rule(rule) => super::rules::apply(definition, rule)?,
     }
@@ -1205,7 +1569,20 @@ mod tests {
             ("title_de", "C"),
             ("field_type", "group"),
         ]);
-        assert!(group.unwrap_err()[0].message.contains("JSON-Ansicht"));
+        assert!(group.unwrap_err()[0].message.contains("erstes Feld"));
+        let d = run(&[
+            ("aktion", "schritt_neu"),
+            ("id", "c"),
+            ("title_de", "C"),
+            ("field_id", "kinder"),
+            ("field_type", "group"),
+            ("field_label_de", "Kinder"),
+            ("field_inner_id", "kind_name"),
+            ("field_inner_type", "text"),
+            ("field_inner_label_de", "Name"),
+        ])
+        .unwrap();
+        assert_eq!(d["steps"][2]["fields"][0]["fields"][0]["id"], "kind_name");
         let d = run(&[
             ("aktion", "schritt_verschieben"),
             ("step", "1"),
@@ -1562,5 +1939,336 @@ mod tests {
             json!(["application/pdf", "image/jpeg", "image/png"])
         );
         assert_eq!(f["max_size_bytes"], 10 * 1024 * 1024);
+    }
+
+    #[test]
+    fn a_group_is_created_with_its_first_field_and_its_fields_are_edited() {
+        let group = [
+            ("aktion", "feld_neu"),
+            ("step", "1"),
+            ("id", "personen"),
+            ("type", "group"),
+            ("label_de", "Personen"),
+            ("inner_id", "vorname"),
+            ("inner_type", "text"),
+            ("inner_label_de", "Vorname"),
+            ("inner_label_en", "First name"),
+        ];
+        let mut d = run(&group).unwrap();
+        let g = &d["steps"][1]["fields"][0];
+        assert_eq!(g["type"], "group");
+        assert_eq!(
+            g["fields"],
+            json!([{"id": "vorname", "type": "text", "label": {"de": "Vorname", "en": "First name"}}])
+        );
+        // No first field; a group or a file inside: refused, named.
+        let mut without = group.to_vec();
+        without.retain(|(n, _)| !n.starts_with("inner_"));
+        let e = run(&without).unwrap_err();
+        assert_eq!(e[0].path, "inner_id");
+        for kind in ["group", "file"] {
+            let mut nested = group.to_vec();
+            nested[6] = ("inner_type", kind);
+            let e = run(&nested).unwrap_err();
+            assert_eq!(e[0].path, "inner_type", "{kind}");
+            assert!(e[0].message.contains("weder Gruppen noch Datei"), "{e:?}");
+        }
+        let step = |d: &mut Value, list: &[(&str, &str)]| {
+            let edit = parse(&pairs(list)).map_err(|e| e[0].message.clone())?;
+            apply(d, &edit).map_err(|e| e.message)
+        };
+        // A second inner field, a choice.
+        step(
+            &mut d,
+            &[
+                ("aktion", "feld_neu"),
+                ("step", "1"),
+                ("group", "0"),
+                ("id", "rolle"),
+                ("type", "radio"),
+                ("label_de", "Rolle"),
+                ("options", "k|Kind|Child\ne|Elternteil|Parent"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            d["steps"][1]["fields"][0]["fields"][1]["options"][1]["value"],
+            "e"
+        );
+        // Not into a field that is no group, not a group into a group.
+        let no_group = step(
+            &mut d,
+            &[
+                ("aktion", "feld_neu"),
+                ("step", "0"),
+                ("group", "0"),
+                ("id", "x"),
+                ("type", "text"),
+            ],
+        );
+        assert!(no_group.unwrap_err().contains("keine wiederholbare Gruppe"));
+        let nested = step(
+            &mut d,
+            &[
+                ("aktion", "feld_neu"),
+                ("step", "1"),
+                ("group", "0"),
+                ("id", "x"),
+                ("type", "group"),
+            ],
+        );
+        assert!(nested.unwrap_err().contains("weder Gruppen"));
+        // Edited with the settings of its type; prefill is ignored inside.
+        step(
+            &mut d,
+            &[
+                ("aktion", "feld_bearbeiten"),
+                ("step", "1"),
+                ("field", "0"),
+                ("inner", "0"),
+                ("label_de", "Vorname der Person"),
+                ("label_en", "First name"),
+                ("required", "ja"),
+                ("max_length", "30"),
+                ("prefill_claim", "given_name"),
+            ],
+        )
+        .unwrap();
+        let inner = &d["steps"][1]["fields"][0]["fields"][0];
+        assert_eq!(inner["label"]["de"], "Vorname der Person");
+        assert_eq!(inner["required"], true);
+        assert_eq!(inner["max_length"], 30);
+        assert!(inner.get("prefill").is_none());
+        let bad = step(
+            &mut d,
+            &[
+                ("aktion", "feld_bearbeiten"),
+                ("step", "1"),
+                ("field", "0"),
+                ("inner", "eins"),
+            ],
+        );
+        assert!(bad.unwrap_err().contains("keine gültige Position"));
+        let gone = step(
+            &mut d,
+            &[
+                ("aktion", "feld_bearbeiten"),
+                ("step", "1"),
+                ("field", "0"),
+                ("inner", "5"),
+            ],
+        );
+        assert!(gone.unwrap_err().contains("gibt es nicht"));
+        // Moved and deleted; the last one stays.
+        step(
+            &mut d,
+            &[
+                ("aktion", "feld_verschieben"),
+                ("step", "1"),
+                ("field", "0"),
+                ("inner", "1"),
+                ("richtung", "hoch"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(d["steps"][1]["fields"][0]["fields"][0]["id"], "rolle");
+        let top = step(
+            &mut d,
+            &[
+                ("aktion", "feld_verschieben"),
+                ("step", "1"),
+                ("field", "0"),
+                ("inner", "0"),
+                ("richtung", "hoch"),
+            ],
+        );
+        assert!(top.unwrap_err().contains("ganz oben"));
+        step(
+            &mut d,
+            &[
+                ("aktion", "feld_loeschen"),
+                ("step", "1"),
+                ("field", "0"),
+                ("inner", "0"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(d["steps"][1]["fields"][0]["fields"][0]["id"], "vorname");
+        let last = step(
+            &mut d,
+            &[
+                ("aktion", "feld_loeschen"),
+                ("step", "1"),
+                ("field", "0"),
+                ("inner", "0"),
+            ],
+        );
+        assert!(last.unwrap_err().contains("mindestens ein Feld"));
+        // Without `inner` the group itself is meant.
+        step(
+            &mut d,
+            &[
+                ("aktion", "feld_loeschen"),
+                ("step", "1"),
+                ("field", "0"),
+                ("inner", ""),
+            ],
+        )
+        .unwrap();
+        assert_eq!(d["steps"][1]["fields"], json!([]));
+    }
+
+    #[test]
+    fn account_types_are_chosen_with_login_only() {
+        let settings = |extra: &[(&str, &str)]| {
+            let mut list = vec![
+                ("aktion", "einstellungen"),
+                ("title_de", "T"),
+                ("retention_days", "7"),
+                ("access", "service_account"),
+                ("min_trust_level", "substanziell"),
+            ];
+            list.extend_from_slice(extra);
+            run(&list)
+        };
+        let d = settings(&[("account_types_form", "ja"), ("account_types", "business")]).unwrap();
+        assert_eq!(
+            d["access"],
+            json!({"kind": "service_account", "min_trust_level": "substanziell", "account_types": ["business"]})
+        );
+        let both = [
+            ("account_types_form", "ja"),
+            ("account_types", "citizen"),
+            ("account_types", "business"),
+        ];
+        assert_eq!(
+            settings(&both).unwrap()["access"]["account_types"],
+            json!(["citizen", "business"])
+        );
+        // None checked: every kind (the key is left out).
+        let all = settings(&[("account_types_form", "ja")]).unwrap();
+        assert!(all["access"].get("account_types").is_none());
+        let bad =
+            settings(&[("account_types_form", "ja"), ("account_types", "robot")]).unwrap_err();
+        assert_eq!(bad[0].path, "account_types");
+        assert!(bad[0].message.contains("Kontoarten"));
+        // Without the checkboxes the stored kinds stay; anonymous drops them.
+        let mut d2 = d.clone();
+        let keep = parse(&pairs(&[
+            ("aktion", "einstellungen"),
+            ("title_de", "T"),
+            ("retention_days", "7"),
+            ("access", "service_account"),
+            ("min_trust_level", "hoch"),
+        ]))
+        .unwrap();
+        apply(&mut d2, &keep).unwrap();
+        assert_eq!(d2["access"]["account_types"], json!(["business"]));
+        let anonymous = parse(&pairs(&[
+            ("aktion", "einstellungen"),
+            ("title_de", "T"),
+            ("retention_days", "7"),
+            ("access", "anonymous"),
+            ("account_types_form", "ja"),
+            ("account_types", "citizen"),
+        ]))
+        .unwrap();
+        apply(&mut d2, &anonymous).unwrap();
+        assert_eq!(d2["access"], json!({"kind": "anonymous"}));
+    }
+
+    #[test]
+    fn code_lists_are_created_edited_and_deleted() {
+        let step = |d: &mut Value, list: &[(&str, &str)]| {
+            let edit = parse(&pairs(list)).map_err(|e| e[0].clone())?;
+            apply(d, &edit)
+        };
+        let mut d = definition();
+        step(
+            &mut d,
+            &[
+                ("aktion", "codeliste_neu"),
+                ("id", "staaten"),
+                ("uri", "urn:xoev-de:kosit:codeliste:staaten"),
+                ("version", ""),
+                ("codes", "de|Deutschland|Germany\n\nat|Österreich|Austria"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            d["code_lists"]["staaten"],
+            json!({"uri": "urn:xoev-de:kosit:codeliste:staaten", "options": [
+                {"value": "de", "label": {"de": "Deutschland", "en": "Germany"}},
+                {"value": "at", "label": {"de": "Österreich", "en": "Austria"}}]})
+        );
+        let again = step(
+            &mut d,
+            &[
+                ("aktion", "codeliste_neu"),
+                ("id", "staaten"),
+                ("codes", "x|X|X"),
+            ],
+        );
+        assert!(again.unwrap_err().message.contains("gibt es schon"));
+        for (id, codes, path) in [
+            ("Staaten!", "x|X|X", "id"),
+            ("", "x|X|X", "id"),
+            ("laender", "", "codes"),
+            ("laender", "de|Deutschland", "codes"),
+        ] {
+            let e = step(
+                &mut d,
+                &[("aktion", "codeliste_neu"), ("id", id), ("codes", codes)],
+            )
+            .unwrap_err();
+            assert_eq!(e.path, path, "{id} {codes}: {e:?}");
+            assert!(e.message.contains(" / "), "{e:?}");
+        }
+        // Edited: the version set, the URI removed, the codes replaced.
+        step(
+            &mut d,
+            &[
+                ("aktion", "codeliste_bearbeiten"),
+                ("code_list", "staaten"),
+                ("uri", ""),
+                ("version", "2024-01-01"),
+                ("codes", "fr|Frankreich|France"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            d["code_lists"]["staaten"],
+            json!({"version": "2024-01-01", "options": [{"value": "fr", "label": {"de": "Frankreich", "en": "France"}}]})
+        );
+        assert_eq!(
+            options_text(&d["code_lists"]["staaten"]),
+            "fr|Frankreich|France"
+        );
+        let unknown = step(
+            &mut d,
+            &[
+                ("aktion", "codeliste_bearbeiten"),
+                ("code_list", "laender"),
+                ("codes", "x|X|X"),
+            ],
+        );
+        assert!(unknown.unwrap_err().message.contains("gibt es nicht"));
+        // Chosen by a field, it cannot be deleted.
+        d["steps"][0]["fields"][1]["code_list"] = json!("staaten");
+        let used = step(
+            &mut d,
+            &[("aktion", "codeliste_loeschen"), ("code_list", "staaten")],
+        );
+        assert!(used.unwrap_err().message.contains("„f2“"));
+        d["steps"][0]["fields"][1]
+            .as_object_mut()
+            .unwrap()
+            .remove("code_list");
+        step(
+            &mut d,
+            &[("aktion", "codeliste_loeschen"), ("code_list", "staaten")],
+        )
+        .unwrap();
+        assert!(d.get("code_lists").is_none());
     }
 }
