@@ -3322,6 +3322,32 @@ mod history_preview_and_pinning {
             "the citizen's markup: {text}"
         );
         assert!(text.contains("Vorschau neu beginnen"), "{text}");
+        // "Ändern": the step, and after saving back to the check page.
+        let text = editor
+            .get("/redaktion/hund/vorschau/halter?zurueck=pruefen")
+            .await
+            .text();
+        assert!(
+            text.contains("action=\"/redaktion/hund/vorschau/halter?zurueck=pruefen\""),
+            "{text}"
+        );
+        let page = editor
+            .submit(
+                "/redaktion/hund/vorschau/halter?zurueck=pruefen",
+                &[("name", "")],
+            )
+            .await;
+        assert_eq!(
+            page.location,
+            "/redaktion/hund/vorschau/halter?fehler=1&zurueck=pruefen"
+        );
+        let page = editor
+            .submit(
+                "/redaktion/hund/vorschau/halter?zurueck=pruefen",
+                &[("name", "Erika")],
+            )
+            .await;
+        assert_eq!(page.location, "/redaktion/hund/vorschau/pruefen");
 
         // The test submission goes nowhere.
         let page = editor

@@ -835,7 +835,8 @@ async fn preview_step(
     let show_errors = query
         .as_deref()
         .is_some_and(|q| q.split('&').any(|p| p.starts_with("fehler")));
-    match preview::step_html(&form, &answers, &step, show_errors, &csrf, lang) {
+    let back = preview::back_to_check(query.as_deref());
+    match preview::step_html(&form, &answers, &step, show_errors, back, &csrf, lang) {
         Some(html) => pages::page(
             StatusCode::OK,
             &format!("Vorschau: {}", form.definition().title.de),
@@ -860,9 +861,20 @@ async fn preview_post(
     };
     let lang = preview::lang_of(query.as_deref());
     let base = format!("/redaktion/{id}/vorschau");
+    // Came from the check page's "Ändern": back there once the step is
+    // done, as for citizens.
+    let back = preview::back_to_check(query.as_deref());
+    let with_keep = |path: String, sep: char| {
+        if back {
+            format!("{path}{sep}zurueck=pruefen")
+        } else {
+            path
+        }
+    };
     let to = match preview::post_step(&session, &form, &step, &pairs).await {
-        Some(preview::Next::Errors) => format!("{base}/{step}?fehler=1"),
-        Some(preview::Next::Same) => format!("{base}/{step}"),
+        Some(preview::Next::Errors) => with_keep(format!("{base}/{step}?fehler=1"), '&'),
+        Some(preview::Next::Same) => with_keep(format!("{base}/{step}"), '?'),
+        Some(_) if back => format!("{base}/pruefen"),
         Some(preview::Next::Step(next)) => format!("{base}/{next}"),
         Some(preview::Next::Check) => format!("{base}/pruefen"),
         None => return failure(EditorError::NoSuchForm, &format!("/redaktion/{id}")),

@@ -69,6 +69,12 @@ pub fn lang_of(query: Option<&str>) -> Lang {
     }
 }
 
+/// Whether the query asks to return to the check page after the step
+/// (`zurueck=pruefen`, the check page's "Ändern" links).
+pub fn back_to_check(query: Option<&str>) -> bool {
+    query.is_some_and(|q| q.split('&').any(|p| p == "zurueck=pruefen"))
+}
+
 /// `path` in `lang` (`?lang=en` or `&lang=en` appended for English).
 pub fn with_lang(path: &str, lang: Lang) -> String {
     match lang {
@@ -114,20 +120,23 @@ fn draft_data(form: &Form, answers: &Answers, csrf: &str) -> DraftData {
 }
 
 /// The HTML of step `step_id` as citizens would see it (inside `<main>`),
-/// with links and the action pointing into the preview; `None`: no such
-/// step.
+/// with links and the action pointing into the preview (and, with
+/// `return_to_check`, back to the check page after saving); `None`: no
+/// such step.
 pub fn step_html(
     form: &Form,
     answers: &Answers,
     step_id: &str,
     show_errors: bool,
+    return_to_check: bool,
     csrf: &str,
     lang: Lang,
 ) -> Option<String> {
     let eval = form.evaluate(answers, &crate::journey_routes::env());
     let draft = draft_data(form, answers, csrf);
-    let view =
+    let mut view =
         amtsweg_app::journey::ssr::step_view(form, &draft, &eval, step_id, show_errors, lang)?;
+    view.return_to_check = return_to_check;
     let owner = Owner::new();
     let html = owner.with(|| step_page(view, lang).to_html());
     Some(in_lang(&into_preview(&html, &form.definition().id), lang))
