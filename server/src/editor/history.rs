@@ -54,6 +54,30 @@ fn field_name(definition: &Value, step: usize, field: usize) -> String {
         .unwrap_or_else(|| format!("Nr. {}", field + 1))
 }
 
+/// A field, or with `inner` the inner field of group `field`:
+/// „‚Name‘“ or „‚Name‘ der Gruppe ‚Hunde‘“.
+fn field_place(definition: &Value, step: usize, field: usize, inner: Option<usize>) -> String {
+    let group = field_name(definition, step, field);
+    match inner {
+        None => format!("‚{group}‘"),
+        Some(inner) => {
+            let f = definition.pointer(&format!("/steps/{step}/fields/{field}/fields/{inner}"));
+            let name = f
+                .and_then(|f| text_de(f, "label"))
+                .or_else(|| f.and_then(|f| f.get("id")?.as_str().map(str::to_owned)))
+                .unwrap_or_else(|| format!("Nr. {}", inner + 1));
+            format!("‚{name}‘ der Gruppe ‚{group}‘")
+        }
+    }
+}
+
+fn computed_name(definition: &Value, index: usize) -> String {
+    let c = definition.pointer(&format!("/computed/{index}"));
+    c.and_then(|c| text_de(c, "label"))
+        .or_else(|| c.and_then(|c| c.get("id")?.as_str().map(str::to_owned)))
+        .unwrap_or_else(|| format!("Nr. {}", index + 1))
+}
+
 fn fee_name(definition: &Value, fee: usize) -> String {
     let f = definition.pointer(&format!("/fees/{fee}"));
     f.and_then(|f| text_de(f, "purpose"))
@@ -79,8 +103,8 @@ fn rule_place(definition: &Value, target: &Target) -> String {
         "applies_if" => "gilt wenn",
         _ => "angezeigt wenn",
     };
-    if target.key == "applies_if" {
-        return format!("Regel ‚{kind}‘ einer Gebühr");
+    if let Some(fee) = target.fee {
+        return format!("Regel ‚{kind}‘ von Gebühr ‚{}‘", fee_name(definition, fee));
     }
     match target.field {
         Some(field) => format!(
@@ -107,11 +131,30 @@ fn describe_rule(before: &Value, edit: &RuleEdit) -> String {
             format!("Gebühr ‚{}‘ hinzugefügt", or_id(purpose_de, id))
         }
         RuleEdit::EditFee { fee, .. } => format!("Gebühr ‚{}‘ geändert", fee_name(before, *fee)),
+        RuleEdit::SetFeeRaw { fee, .. } => format!(
+            "Berechnung der Gebühr ‚{}‘ geändert (JSON Logic)",
+            fee_name(before, *fee)
+        ),
         RuleEdit::DeleteFee { fee, .. } => {
             format!("Gebühr ‚{}‘ gelöscht", fee_name(before, *fee))
         }
-        // Computed values and raw formulas: named by the kind of change.
-        _ => "Regel, Gebühr oder berechneten Wert geändert".to_owned(),
+        RuleEdit::AddComputed { id, label_de, .. } => {
+            format!("Berechneten Wert ‚{}‘ hinzugefügt", or_id(label_de, id))
+        }
+        RuleEdit::EditComputed { index, .. } => format!(
+            "Berechneten Wert ‚{}‘ geändert",
+            computed_name(before, *index)
+        ),
+        RuleEdit::SetComputedRaw { index, .. } => format!(
+            "Berechneten Wert ‚{}‘ geändert (JSON Logic)",
+            computed_name(before, *index)
+        ),
+        RuleEdit::DeleteComputed { index, .. } => format!(
+            "Berechneten Wert ‚{}‘ gelöscht",
+            computed_name(before, *index)
+        ),
+        // A kind of change added later is still recorded, in general terms.
+        _ => "Regel oder Gebühr geändert".to_owned(),
     }
 }
 
@@ -145,33 +188,52 @@ pub fn describe(before: &Value, edit: &Edit) -> String {
             step_name(before, *step),
             direction(*up)
         ),
-        // Fields are named by their place on the step (an inner field of
-        // a repeatable group by its group).
-        Edit::AddField { step, field, .. } => format!(
-            "Feld ‚{}‘ in Schritt ‚{}‘ hinzugefügt",
-            or_id(&field.label_de, &field.id),
+        Edit::AddField {
+            step, group, field, ..
+        } => match group {
+            None => format!(
+                "Feld ‚{}‘ in Schritt ‚{}‘ hinzugefügt",
+                or_id(&field.label_de, &field.id),
+                step_name(before, *step)
+            ),
+            Some(group) => format!(
+                "Feld ‚{}‘ in der Gruppe ‚{}‘ in Schritt ‚{}‘ hinzugefügt",
+                or_id(&field.label_de, &field.id),
+                field_name(before, *step, *group),
+                step_name(before, *step)
+            ),
+        },
+        Edit::EditField {
+            step, field, inner, ..
+        } => format!(
+            "Feld {} in Schritt ‚{}‘ geändert",
+            field_place(before, *step, *field, *inner),
             step_name(before, *step)
         ),
-        Edit::EditField { step, field, .. } => format!(
-            "Feld ‚{}‘ in Schritt ‚{}‘ geändert",
-            field_name(before, *step, *field),
-            step_name(before, *step)
-        ),
-        Edit::DeleteField { step, field, .. } => format!(
-            "Feld ‚{}‘ aus Schritt ‚{}‘ gelöscht",
-            field_name(before, *step, *field),
+        Edit::DeleteField {
+            step, field, inner, ..
+        } => format!(
+            "Feld {} aus Schritt ‚{}‘ gelöscht",
+            field_place(before, *step, *field, *inner),
             step_name(before, *step)
         ),
         Edit::MoveField {
-            step, field, up, ..
+            step,
+            field,
+            inner,
+            up,
+            ..
         } => format!(
-            "Feld ‚{}‘ in Schritt ‚{}‘ {} verschoben",
-            field_name(before, *step, *field),
+            "Feld {} in Schritt ‚{}‘ {} verschoben",
+            field_place(before, *step, *field, *inner),
             step_name(before, *step),
             direction(*up)
         ),
+        Edit::AddCodeList { id, .. } => format!("Codeliste ‚{id}‘ hinzugefügt"),
+        Edit::EditCodeList { id, .. } => format!("Codeliste ‚{id}‘ geändert"),
+        Edit::DeleteCodeList { id, .. } => format!("Codeliste ‚{id}‘ gelöscht"),
         Edit::Rule(rule) => describe_rule(before, rule),
-        // A change added to the structured editor later than this history.
+        // A kind of change added later is still recorded, in general terms.
         _ => "Entwurf im strukturierten Editor geändert".to_owned(),
     }
 }
@@ -299,6 +361,22 @@ mod tests {
         assert_eq!(
             said(&[("aktion", "gebuehr_loeschen"), ("fee", "0")]),
             "Gebühr ‚Anmeldegebühr‘ gelöscht"
+        );
+    }
+
+    #[test]
+    fn inner_fields_are_named_with_their_group() {
+        let d = json!({"steps": [{"id": "s", "title": {"de": "Hunde", "en": "Dogs"}, "fields": [
+            {"id": "hunde", "type": "group", "label": {"de": "Hund", "en": "Dog"}, "fields": [
+                {"id": "rasse", "type": "text", "label": {"de": "Rasse", "en": "Breed"}}]}]}]});
+        let edit = Edit::DeleteField {
+            step: 0,
+            field: 0,
+            inner: Some(0),
+        };
+        assert_eq!(
+            describe(&d, &edit),
+            "Feld ‚Rasse‘ der Gruppe ‚Hund‘ aus Schritt ‚Hunde‘ gelöscht"
         );
     }
 
