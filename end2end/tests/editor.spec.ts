@@ -109,7 +109,9 @@ test.describe('form editor', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Prüfen Sie Ihre Angaben' })).toBeVisible();
     await expect(page.getByText('Erika Probe')).toBeVisible();
     await expect(page.getByText('G-42')).toBeVisible();
-    await expect(page.getByText(/15,00 €/)).toBeVisible();
+    // The fee's row (and the total, the same amount).
+    await expect(page.getByText('Anmeldegebühr')).toBeVisible();
+    await expect(page.getByText(/15,00 €/).first()).toBeVisible();
     await expectNoAxeViolations(page, browser, javaScriptEnabled);
     await page.getByRole('button', { name: 'Antrag verbindlich absenden' }).click();
     await expect(page.getByRole('heading', { level: 1, name: /Testantrag abgeschlossen/ })).toBeVisible();

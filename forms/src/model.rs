@@ -193,8 +193,12 @@ pub struct FimRef {
     pub version: Option<String>,
 }
 
+/// Days the portal keeps a filed submission's personal data when the
+/// definition does not say (`retention_days`).
+pub const DEFAULT_RETENTION_DAYS: u32 = 7;
+
 fn default_retention_days() -> u32 {
-    7
+    DEFAULT_RETENTION_DAYS
 }
 
 fn default_draft_expiry_days() -> u32 {

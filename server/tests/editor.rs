@@ -3092,7 +3092,113 @@ async fn groups_access_and_code_lists_are_edited_without_json(test_db: &TestDb) 
     assert!(stored(db).await.get("code_lists").is_none());
 }
 
+/// After a refused move the page shows the unsaved order; a form from that
+/// page names a position that holds another field in the saved draft. It
+/// is refused (the field's id travels along), nothing changes. And an
+/// empty retention period is the engine's default, not an error.
+async fn a_form_from_an_out_of_date_page_changes_nothing(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+    let before = stored(db).await;
+    assert_eq!(before["steps"][1]["fields"][1]["id"], "gutachten");
+    // "Nummer des Gutachtens" up, above the field its rule reads: refused.
+    let page = editor
+        .submit(
+            "/redaktion/hund/struktur",
+            &[
+                ("aktion", "feld_verschieben"),
+                ("step", "1"),
+                ("field", "1"),
+                ("field_key", "gutachten"),
+                ("richtung", "hoch"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(stored(db).await, before);
+    // That page's form of the field now shown first (position 0) — in the
+    // saved draft position 0 is "gefaehrlich".
+    let page = editor
+        .submit(
+            "/redaktion/hund/struktur",
+            &[
+                ("aktion", "feld_bearbeiten"),
+                ("step", "1"),
+                ("field", "0"),
+                ("field_key", "gutachten"),
+                ("label_de", "Nummer des Gutachtens (neu)"),
+                ("label_en", "Report number"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = page.text();
+    assert!(text.contains("nicht mehr aktuell"), "{text}");
+    // The edit page of the saved draft, not a dead end.
+    assert!(text.contains("Bearbeiten ohne JSON"), "{text}");
+    assert_eq!(stored(db).await, before, "no field was changed");
+    // The same form with the right id and position is saved.
+    change(
+        &mut editor,
+        &[
+            ("aktion", "feld_bearbeiten"),
+            ("step", "1"),
+            ("field", "1"),
+            ("field_key", "gutachten"),
+            ("label_de", "Nummer des Gutachtens (neu)"),
+            ("label_en", "Report number"),
+        ],
+    )
+    .await;
+    let after = stored(db).await;
+    assert_eq!(
+        after["steps"][1]["fields"][1]["label"]["de"],
+        "Nummer des Gutachtens (neu)"
+    );
+    assert_eq!(
+        after["steps"][1]["fields"][0]["label"],
+        before["steps"][1]["fields"][0]["label"]
+    );
+    // Steps too.
+    let page = editor
+        .submit(
+            "/redaktion/hund/struktur",
+            &[
+                ("aktion", "schritt_loeschen"),
+                ("step", "0"),
+                ("step_key", "hund"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(stored(db).await["steps"].as_array().unwrap().len(), 2);
+    // The edit page's own forms carry the ids.
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    assert!(page.body.contains(r#"name="field_key" value="gutachten""#));
+    assert!(page.body.contains(r#"name="step_key" value="halter""#));
+
+    // An empty retention period: the default of 7 days.
+    change(
+        &mut editor,
+        &[
+            ("aktion", "einstellungen"),
+            ("title_de", "Hund anmelden"),
+            ("title_en", "Register a dog"),
+            ("authority_id", "stadt-erfurt"),
+            ("authority_de", "Stadt Erfurt"),
+            ("authority_en", "City of Erfurt"),
+            ("retention_days", ""),
+            ("access", "anonymous"),
+        ],
+    )
+    .await;
+    assert_eq!(stored(db).await["retention_days"], 7);
+}
+
 on_both_backends!(
+    a_form_from_an_out_of_date_page_changes_nothing,
     groups_access_and_code_lists_are_edited_without_json,
     the_edit_page_loads_the_enhancement_with_the_csp_nonce,
     nested_rules_computed_values_and_fees_hold_on_the_preview,

@@ -427,6 +427,29 @@ async fn structure_edit(
     };
     let (text, summary) = match service::apply_structure(&draft.definition, &pairs) {
         Ok(changed) => changed,
+        // An input that cannot be read, or a page that was out of date:
+        // the edit page of the saved draft with the problems, as for a
+        // change the engine refuses.
+        Err(EditorError::Invalid(errors)) => {
+            let csrf = match token(&session).await {
+                Ok(t) => t,
+                Err(r) => return r,
+            };
+            return pages::edit_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Fehler: Entwurf bearbeiten",
+                "",
+                &pages::edit(
+                    &id,
+                    draft.version,
+                    &draft.definition,
+                    &errors,
+                    &pages::structure(&id, &draft.definition, &csrf),
+                    &csrf,
+                ),
+                nonce_of(&nonce),
+            );
+        }
         Err(e) => return failure(e, &back),
     };
     match service::save(

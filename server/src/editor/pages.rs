@@ -1701,6 +1701,10 @@ fn field_section(
     if let Some(k) = inner {
         at.push(("inner", k.to_string()));
     }
+    // The field's id as well: a form shown from an unsaved state (after a
+    // refused change) may name a position that holds another field in the
+    // saved draft; the server then refuses instead of changing that one.
+    at.push(("field_key", s(field, "/id")));
     let mut body = format!(
         "{}{}{}{}",
         input(
@@ -2154,7 +2158,8 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
         .collect();
     for (i, step) in steps.iter().enumerate() {
         let title = s(step, "/title/de");
-        let at = [("step", i.to_string())];
+        let step_key = ("step_key", s(step, "/id"));
+        let at = [("step", i.to_string()), step_key.clone()];
         let name = escape(&title);
         out.push_str(&format!(
             r#"<section class="structure-step" aria-labelledby="step-{i}-heading"><h3 id="step-{i}-heading">Schritt {n}: {name}</h3>"#,
@@ -2202,8 +2207,16 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
                 &known
             )
         ));
-        let up = [("step", i.to_string()), ("richtung", "hoch".to_owned())];
-        let down = [("step", i.to_string()), ("richtung", "runter".to_owned())];
+        let up = [
+            ("step", i.to_string()),
+            step_key.clone(),
+            ("richtung", "hoch".to_owned()),
+        ];
+        let down = [
+            ("step", i.to_string()),
+            step_key,
+            ("richtung", "runter".to_owned()),
+        ];
         out.push_str(r#"<div class="actions">"#);
         if i > 0 {
             out.push_str(&change_form(

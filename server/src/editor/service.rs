@@ -127,11 +127,57 @@ pub fn apply_structure(
             &format!("kein gültiges JSON / not valid JSON: {e}"),
         )])
     })?;
+    same_target(&value, pairs).map_err(|e| EditorError::Invalid(vec![e]))?;
     let summary = super::history::describe(&value, &edit);
     super::structure::apply(&mut value, &edit).map_err(|e| EditorError::Invalid(vec![e]))?;
     let text = serde_json::to_string_pretty(&value)
         .map_err(|e| EditorError::Invalid(vec![error("$", &e.to_string())]))?;
     Ok((text, summary))
+}
+
+/// Refuses a change whose form named a step or field (`step_key`,
+/// `field_key`: its id when the page was drawn) that is no longer at the
+/// posted position in the saved draft — a page drawn from a refused,
+/// unsaved state (a refused move) must not change another field.
+fn same_target(definition: &Value, pairs: &[(String, String)]) -> Result<(), DefinitionError> {
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let index = |name: &str| get(name).and_then(|v| v.trim().parse::<usize>().ok());
+    let Some(step) = index("step").and_then(|i| definition.pointer(&format!("/steps/{i}"))) else {
+        return Ok(());
+    };
+    let mut checks = Vec::new();
+    if let Some(key) = get("step_key") {
+        checks.push(("Schritt", "step", key, step));
+    }
+    if let (Some(key), Some(field)) = (
+        get("field_key"),
+        index("field").and_then(|j| step.pointer(&format!("/fields/{j}"))),
+    ) {
+        let field = match index("inner") {
+            Some(k) => field
+                .pointer(&format!("/fields/{k}"))
+                .unwrap_or(&Value::Null),
+            None => field,
+        };
+        checks.push(("Feld", "field", key, field));
+    }
+    for (de, en, key, found) in checks {
+        let id = found.get("id").and_then(Value::as_str).unwrap_or("");
+        if id != key {
+            return Err(error(
+                &format!("{en}_key"),
+                &format!(
+                    "Die Seite war nicht mehr aktuell: an dieser Stelle steht im gespeicherten Entwurf nicht mehr „{key}“ ({de}). Nichts wurde geändert; bitte laden Sie den Entwurf neu. / The page was out of date: the saved draft no longer has the {en} \"{key}\" at this place. Nothing was changed; please reload the draft."
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The quality check's problems of a definition that passes [`check`]

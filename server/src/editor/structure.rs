@@ -710,7 +710,13 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
     let up = get("richtung") == "hoch";
     let edit = match get("aktion").as_str() {
         "einstellungen" => {
-            let retention_days = get("retention_days").trim().parse().map_err(|_| {
+            // Empty: the engine's default, as a definition without the key.
+            let retention = get("retention_days");
+            let retention = match retention.trim() {
+                "" => amtsweg_forms::model::DEFAULT_RETENTION_DAYS.to_string(),
+                other => other.to_owned(),
+            };
+            let retention_days = retention.parse().map_err(|_| {
                 vec![problem(
                     "retention_days",
                     "Aufbewahrung: bitte eine ganze Zahl von Tagen / retention: please a whole number of days",
