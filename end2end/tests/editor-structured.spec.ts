@@ -356,13 +356,15 @@ test.describe('form editor without JSON', () => {
     await page.getByRole('link', { name: /^Ändern/ }).first().click();
     await expect(h1(page, 'Halterin oder Halter')).toBeVisible();
     await group(page, /gefährlich eingestuft/).getByRole('radio', { name: 'Nein' }).check();
-    await next(page).click();
+    // Coming from the check page the step's button leads back there, as
+    // for citizens ("Speichern und zur Übersicht").
+    await page.getByRole('button', { name: /^(Weiter|Speichern und zur Übersicht)$/ }).last().click();
     // On to step 2, or (coming from the check page) straight back there.
     const dog = h1(page, 'Der Hund');
     await expect(dog.or(check)).toBeVisible();
     if (await dog.isVisible()) {
       await expect(page.getByLabel(/Nummer des Gutachtens/)).toHaveCount(0);
-      await next(page).click();
+      await page.getByRole('button', { name: /^(Weiter|Speichern und zur Übersicht)$/ }).last().click();
     }
     await expect(check).toBeVisible();
     await expect(page.getByText('Nein', { exact: true })).toBeVisible();

@@ -54,6 +54,9 @@ function definition(id: string) {
 }
 
 test.describe('form editor', () => {
+  // One long journey (editor, preview, publish, citizen, retire): on 2
+  // busy cores it takes close to Playwright's default 30 s.
+  test.describe.configure({ timeout: 120_000 });
   test('an editor creates, previews and publishes a form; a citizen completes it', async ({
     page,
     browser,
