@@ -3197,8 +3197,286 @@ async fn a_form_from_an_out_of_date_page_changes_nothing(test_db: &TestDb) {
     assert_eq!(stored(db).await["retention_days"], 7);
 }
 
+/// The dog form with a number of further dogs and a repeatable group of
+/// dogs (chip yes/no, chip number, colour), for cross-field validations
+/// and the rules of inner fields.
+fn dogs_with_group_definition() -> Value {
+    let mut d = two_step_definition();
+    d["steps"][1]["fields"] = json!([
+        {"id": "gefaehrlich", "type": "yes_no", "label": {"de": "Ist der Hund als gefährlich eingestuft?", "en": "Is the dog classed as dangerous?"}, "required": true},
+        {"id": "anzahl", "type": "number", "label": {"de": "Weitere Hunde", "en": "Further dogs"}},
+        {"id": "hunde", "type": "group", "label": {"de": "Hunde", "en": "Dogs"}, "fields": [
+            {"id": "chip", "type": "yes_no", "label": {"de": "Gechipt?", "en": "Chipped?"}},
+            {"id": "chipnummer", "type": "text", "label": {"de": "Chipnummer", "en": "Chip number"}},
+            {"id": "farbe", "type": "text", "label": {"de": "Fellfarbe", "en": "Coat colour"}}]}
+    ]);
+    d
+}
+
+async fn cross_field_validations_and_inner_rules_hold_on_the_preview(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let mut editor = editor(db, &app).await;
+    create_two_step_form(&mut editor).await;
+    let text = dogs_with_group_definition().to_string();
+    let saved = editor
+        .submit("/redaktion/hund/bearbeiten", &[("definition", &text)])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    labelled_with_unique_ids(&page.body);
+    let text = page.text();
+    assert!(text.contains("Prüfungen über mehrere Felder"), "{text}");
+    assert!(text.contains("Keine Prüfungen."), "{text}");
+    // The inner field's rule offers the fields before the group and the
+    // earlier fields of the entry, not the later ones.
+    assert!(
+        text.contains(r#"<select class="select" id="s1-f2-g1-pflicht-c0-field" name="c0_field"><option value="">– keine Bedingung – (no condition)</option><option value="name">Ihr Name (name)</option><option value="gefaehrlich">Ist der Hund als gefährlich eingestuft? (gefaehrlich)</option><option value="anzahl">Weitere Hunde (anzahl)</option><option value="chip">Gechipt? (chip)</option></select>"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"<input type="hidden" name="inner" value="1"><input type="hidden" name="field_key" value="chipnummer">"#),
+        "{text}"
+    );
+
+    // A cross-field validation: a dangerous dog allows at most one
+    // further dog. Our own checks first, naming the input.
+    let validation = [
+        ("aktion", "pruefung_neu"),
+        ("id", "hoechstens_einer"),
+        (
+            "message_de",
+            "Bei einem gefährlichen Hund: höchstens ein weiterer Hund",
+        ),
+        (
+            "message_en",
+            "With a dangerous dog: at most one further dog",
+        ),
+        ("message_field", "anzahl"),
+        ("combine", "oder"),
+        ("c0_field", "gefaehrlich"),
+        ("c0_op", "gleich"),
+        ("c0_value", "nein"),
+        ("c1_field", "anzahl"),
+        ("c1_op", "kleiner"),
+        ("c1_value", "2"),
+        ("c2_field", ""),
+        ("g3_combine", "und"),
+        ("g3_c0_field", ""),
+    ];
+    let mut bad = validation.to_vec();
+    bad[4] = ("message_field", "");
+    refused(
+        db,
+        &mut editor,
+        &bad,
+        "Feld der Meldung: bitte ein Feld wählen",
+    )
+    .await;
+    let mut bad = validation.to_vec();
+    bad[11] = ("c1_value", "zwei");
+    refused(db, &mut editor, &bad, "keine gültige Zahl").await;
+    // The engine's check: an id with a space.
+    let mut bad = validation.to_vec();
+    bad[1] = ("id", "kaputt id");
+    refused(db, &mut editor, &bad, "Nicht gespeichert").await;
+    change(&mut editor, &validation).await;
+    assert_eq!(
+        stored(db).await["validations"],
+        json!([{"id": "hoechstens_einer",
+            "rule": {"or": [{"==": [{"var": "gefaehrlich"}, false]}, {"<": [{"var": "anzahl"}, 2]}]},
+            "message": {"de": "Bei einem gefährlichen Hund: höchstens ein weiterer Hund",
+                        "en": "With a dangerous dog: at most one further dog"},
+            "fields": ["anzahl"]}])
+    );
+    let page = editor.get("/redaktion/hund/bearbeiten").await;
+    labelled_with_unique_ids(&page.body);
+    let text = page.text();
+    assert!(
+        text.contains(r#"id="pruefung0-any" name="combine" value="oder" checked>"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"id="pruefung0-message_field" name="message_field"><option value="">– bitte wählen – (please choose)</option><option value="name">Ihr Name (name)</option><option value="gefaehrlich">Ist der Hund als gefährlich eingestuft? (gefaehrlich)</option><option value="anzahl" selected>"#),
+        "{text}"
+    );
+    // Edited: the message, then the raw view.
+    let mut edited = validation.to_vec();
+    edited[0] = ("aktion", "pruefung_bearbeiten");
+    edited.push(("pruefung", "0"));
+    edited[3] = ("message_en", "A dangerous dog: at most one further dog");
+    change(&mut editor, &edited).await;
+    assert_eq!(
+        stored(db).await["validations"][0]["message"]["en"],
+        "A dangerous dog: at most one further dog"
+    );
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "pruefung_roh"),
+            ("pruefung", "0"),
+            ("rule", "{kein json"),
+        ],
+        "kein gültiges JSON",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &[
+            ("aktion", "pruefung_roh"),
+            ("pruefung", "0"),
+            ("rule", r#"{"<": [{"var": "katze"}, 2]}"#),
+        ],
+        "Nicht gespeichert",
+    )
+    .await;
+
+    // Rules of inner fields: the chip number is required if the dog is
+    // chipped, the colour shown only if it is not.
+    let required = [
+        ("aktion", "regel_baum"),
+        ("step", "1"),
+        ("field", "2"),
+        ("inner", "1"),
+        ("field_key", "chipnummer"),
+        ("art", "pflicht"),
+        ("combine", "und"),
+        ("c0_field", "chip"),
+        ("c0_op", "gleich"),
+        ("c0_value", "ja"),
+    ];
+    // A later field of the entry cannot be read: the engine refuses.
+    let mut bad = required.to_vec();
+    bad[7] = ("c0_field", "farbe");
+    bad[9] = ("c0_value", "x");
+    refused(db, &mut editor, &bad, "Nicht gespeichert").await;
+    // An out-of-date page: another field at that place.
+    let mut bad = required.to_vec();
+    bad[4] = ("field_key", "farbe");
+    refused(db, &mut editor, &bad, "nicht mehr aktuell").await;
+    change(&mut editor, &required).await;
+    change(
+        &mut editor,
+        &[
+            ("aktion", "regel_baum"),
+            ("step", "1"),
+            ("field", "2"),
+            ("inner", "2"),
+            ("field_key", "farbe"),
+            ("art", "sichtbar"),
+            ("combine", "und"),
+            ("c0_field", "chip"),
+            ("c0_op", "gleich"),
+            ("c0_value", "nein"),
+        ],
+    )
+    .await;
+    let d = stored(db).await;
+    assert_eq!(
+        d["steps"][1]["fields"][2]["fields"][1]["required_if"],
+        json!({"==": [{"var": "chip"}, true]})
+    );
+    assert_eq!(
+        d["steps"][1]["fields"][2]["fields"][2]["visible_if"],
+        json!({"==": [{"var": "chip"}, false]})
+    );
+    assert!(d["steps"][1]["fields"][2].get("visible_if").is_none());
+    let history = db.editor_changes("hund").await.unwrap();
+    assert_eq!(
+        history[0].summary.as_deref(),
+        Some(
+            "Regel ‚angezeigt wenn‘ von Feld ‚Fellfarbe‘ der Gruppe ‚Hunde‘ in Schritt ‚Der Hund‘ geändert"
+        )
+    );
+    assert!(
+        history
+            .iter()
+            .any(|c| c.summary.as_deref() == Some("Prüfung ‚hoechstens_einer‘ hinzugefügt"))
+    );
+    let text = editor.get("/redaktion/hund/bearbeiten").await.text();
+    assert!(
+        text.contains(r#"id="s1-f2-g2-sichtbar-c0-field" name="c0_field"><option value="">– keine Bedingung – (no condition)</option><option value="name">Ihr Name (name)</option><option value="gefaehrlich">Ist der Hund als gefährlich eingestuft? (gefaehrlich)</option><option value="anzahl">Weitere Hunde (anzahl)</option><option value="chip" selected>"#),
+        "{text}"
+    );
+
+    // The preview enforces them.
+    editor
+        .submit("/redaktion/hund/vorschau/halter", &[("name", "Erika")])
+        .await;
+    // A dangerous dog with three further dogs: the validation's message.
+    let page = editor
+        .submit(
+            "/redaktion/hund/vorschau/hund",
+            &[("gefaehrlich", "true"), ("anzahl", "3")],
+        )
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/hund?fehler=1");
+    let text = editor.get(&page.location).await.text();
+    assert!(
+        text.contains("Bei einem gefährlichen Hund: höchstens ein weiterer Hund"),
+        "{text}"
+    );
+    // A chipped dog without its number: the inner field is required.
+    let page = editor
+        .submit(
+            "/redaktion/hund/vorschau/hund",
+            &[
+                ("gefaehrlich", "true"),
+                ("anzahl", "1"),
+                ("hunde.0.chip", "true"),
+                ("hunde.0.chipnummer", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/hund?fehler=1");
+    // With the number: saved; the colour of a chipped dog is not asked.
+    let page = editor
+        .submit(
+            "/redaktion/hund/vorschau/hund",
+            &[
+                ("gefaehrlich", "true"),
+                ("anzahl", "1"),
+                ("hunde.0.chip", "true"),
+                ("hunde.0.chipnummer", "276-123"),
+                ("hunde.0.farbe", "Schwarzbraun"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/pruefen");
+    let text = editor.get("/redaktion/hund/vorschau/pruefen").await.text();
+    assert!(text.contains("276-123"), "{text}");
+    assert!(!text.contains("Schwarzbraun"), "{text}");
+    assert!(!text.contains("Fellfarbe"), "{text}");
+    // Not chipped: the colour is shown, no number needed.
+    let page = editor
+        .submit(
+            "/redaktion/hund/vorschau/hund",
+            &[
+                ("gefaehrlich", "false"),
+                ("anzahl", "3"),
+                ("hunde.0.chip", "false"),
+                ("hunde.0.farbe", "Schwarzbraun"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location, "/redaktion/hund/vorschau/pruefen");
+    let text = editor.get("/redaktion/hund/vorschau/pruefen").await.text();
+    assert!(text.contains("Schwarzbraun"), "{text}");
+
+    // Deleted: the key goes with the last one.
+    change(
+        &mut editor,
+        &[("aktion", "pruefung_loeschen"), ("pruefung", "0")],
+    )
+    .await;
+    assert!(stored(db).await.get("validations").is_none());
+}
+
 on_both_backends!(
     a_form_from_an_out_of_date_page_changes_nothing,
+    cross_field_validations_and_inner_rules_hold_on_the_preview,
     groups_access_and_code_lists_are_edited_without_json,
     the_edit_page_loads_the_enhancement_with_the_csp_nonce,
     nested_rules_computed_values_and_fees_hold_on_the_preview,

@@ -85,6 +85,14 @@ fn fee_name(definition: &Value, fee: usize) -> String {
         .unwrap_or_else(|| format!("Nr. {}", fee + 1))
 }
 
+fn validation_name(definition: &Value, index: usize) -> String {
+    definition
+        .pointer(&format!("/validations/{index}/id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("Nr. {}", index + 1))
+}
+
 fn direction(up: bool) -> &'static str {
     if up { "nach oben" } else { "nach unten" }
 }
@@ -107,6 +115,11 @@ fn rule_place(definition: &Value, target: &Target) -> String {
         return format!("Regel ‚{kind}‘ von Gebühr ‚{}‘", fee_name(definition, fee));
     }
     match target.field {
+        Some(field) if target.inner.is_some() => format!(
+            "Regel ‚{kind}‘ von Feld {} in Schritt ‚{}‘",
+            field_place(definition, target.step, field, target.inner),
+            step_name(definition, target.step)
+        ),
         Some(field) => format!(
             "Regel ‚{kind}‘ von Feld ‚{}‘ in Schritt ‚{}‘",
             field_name(definition, target.step, field),
@@ -153,6 +166,17 @@ fn describe_rule(before: &Value, edit: &RuleEdit) -> String {
             "Berechneten Wert ‚{}‘ gelöscht",
             computed_name(before, *index)
         ),
+        RuleEdit::AddValidation { id, .. } => format!("Prüfung ‚{id}‘ hinzugefügt"),
+        RuleEdit::EditValidation { index, .. } => {
+            format!("Prüfung ‚{}‘ geändert", validation_name(before, *index))
+        }
+        RuleEdit::SetValidationRaw { index, .. } => format!(
+            "Prüfung ‚{}‘ geändert (JSON Logic)",
+            validation_name(before, *index)
+        ),
+        RuleEdit::DeleteValidation { index } => {
+            format!("Prüfung ‚{}‘ gelöscht", validation_name(before, *index))
+        }
         // A kind of change added later is still recorded, in general terms.
         _ => "Regel oder Gebühr geändert".to_owned(),
     }
@@ -377,6 +401,48 @@ mod tests {
         assert_eq!(
             describe(&d, &edit),
             "Feld ‚Rasse‘ der Gruppe ‚Hund‘ aus Schritt ‚Hunde‘ gelöscht"
+        );
+    }
+
+    #[test]
+    fn validations_and_inner_rules_are_described() {
+        let d = json!({"steps": [{"id": "s", "title": {"de": "Hunde", "en": "Dogs"}, "fields": [
+            {"id": "hunde", "type": "group", "label": {"de": "Hund", "en": "Dog"}, "fields": [
+                {"id": "rasse", "type": "text", "label": {"de": "Rasse", "en": "Breed"}}]}]}],
+            "validations": [{"id": "alter", "rule": {"==": [1, 1]},
+                "message": {"de": "M", "en": "M"}, "fields": ["hunde"]}]});
+        let said = |pairs: &[(&str, &str)]| {
+            let pairs: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            describe(&d, &super::super::structure::parse(&pairs).unwrap())
+        };
+        assert_eq!(
+            said(&[
+                ("aktion", "regel_entfernen"),
+                ("step", "0"),
+                ("field", "0"),
+                ("inner", "0"),
+                ("art", "pflicht")
+            ]),
+            "Regel ‚Pflicht wenn‘ von Feld ‚Rasse‘ der Gruppe ‚Hund‘ in Schritt ‚Hunde‘ entfernt"
+        );
+        assert_eq!(
+            said(&[("aktion", "pruefung_neu"), ("id", "neu")]),
+            "Prüfung ‚neu‘ hinzugefügt"
+        );
+        assert_eq!(
+            said(&[("aktion", "pruefung_bearbeiten"), ("pruefung", "0")]),
+            "Prüfung ‚alter‘ geändert"
+        );
+        assert_eq!(
+            said(&[("aktion", "pruefung_roh"), ("pruefung", "0")]),
+            "Prüfung ‚alter‘ geändert (JSON Logic)"
+        );
+        assert_eq!(
+            said(&[("aktion", "pruefung_loeschen"), ("pruefung", "0")]),
+            "Prüfung ‚alter‘ gelöscht"
         );
     }
 

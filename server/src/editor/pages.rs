@@ -183,6 +183,10 @@ pub fn anchor_for(pointer: &str) -> String {
             format!("fee{k}-purpose_{}", lang(Some(l)))
         }
         ["fees", k, ..] if is_index(k) => format!("fee{k}-purpose_de"),
+        ["validations", k, "message", l, ..] if is_index(k) => {
+            format!("pruefung{k}-message-{}", lang(Some(l)))
+        }
+        ["validations", k, ..] if is_index(k) => format!("pruefung{k}-message-de"),
         _ => "definition".to_owned(),
     }
 }
@@ -1423,6 +1427,139 @@ fn fee_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
     out
 }
 
+/// The select of the field a validation's message is shown at: the
+/// top-level fields (the engine shows messages there only).
+fn message_field_select(id: &str, fields: &[(String, String, String)], chosen: &str) -> String {
+    let options: String =
+        std::iter::once(r#"<option value="">– bitte wählen – (please choose)</option>"#.to_owned())
+            .chain(fields.iter().map(|(f, label, _)| {
+                let sel = if f == chosen { " selected" } else { "" };
+                format!(
+                    r#"<option value="{}"{sel}>{} ({})</option>"#,
+                    escape(f),
+                    escape(label),
+                    escape(f)
+                )
+            }))
+            .collect();
+    format!(
+        r#"<div class="field"><label for="{id}">Meldung erscheint bei Feld <span lang="en">(message shown at field)</span></label><select class="select" id="{id}" name="message_field">{options}</select></div>"#
+    )
+}
+
+const VALIDATION_HELP: &str = r#"<p class="hint">Die Angaben sind gültig, wenn die Bedingungen unten zutreffen; sonst erscheint die Meldung beim gewählten Feld. Geprüft wird erst, wenn jedes gelesene Feld beantwortet ist. <span lang="en">The answers are valid when the conditions below hold; otherwise the message is shown at the chosen field. The check runs only once every field it reads has an answer.</span></p>"#;
+
+/// The cross-field validations (the definition's `validations`): each
+/// with its message (German, English), the field it is shown at and its
+/// condition tree (or only the raw view when the tree cannot show it),
+/// raw JSON Logic, delete; add one.
+fn validation_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
+    use super::rules::{ROWS, Tree, from_logic};
+    let s = |v: &serde_json::Value, p: &str| {
+        v.pointer(p)
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let offered = super::rules::offered(d);
+    let top = super::rules::fields(d);
+    let mut out = String::from(
+        r#"<section class="structure-step" aria-labelledby="validations-heading"><h3 id="validations-heading">Prüfungen über mehrere Felder <span lang="en">(cross-field validations)</span></h3>"#,
+    );
+    out.push_str(VALIDATION_HELP);
+    let empty = Vec::new();
+    let list = d
+        .get("validations")
+        .and_then(|v| v.as_array())
+        .unwrap_or(&empty);
+    if list.is_empty() {
+        out.push_str("<p>Keine Prüfungen. <span lang=\"en\">No validations.</span></p>");
+    }
+    for (k, v) in list.iter().enumerate() {
+        let at = [("pruefung", k.to_string())];
+        let id = s(v, "/id");
+        let p = format!("pruefung{k}");
+        out.push_str(&format!(
+            r#"<details class="structure-field"><summary>Prüfung <code>{}</code>: „{}“</summary>"#,
+            escape(&id),
+            escape(&s(v, "/message/de"))
+        ));
+        let rule = v.get("rule");
+        let tree = rule.and_then(from_logic);
+        if rule.is_some() && tree.is_none() {
+            out.push_str("<p>Diese Bedingung kann nur in der Expertenansicht (JSON Logic) bearbeitet werden; „Prüfung speichern“ ersetzt sie. <span lang=\"en\">This condition can only be edited in the expert view (JSON Logic); \"save validation\" replaces it.</span></p>");
+        }
+        let t = tree.unwrap_or_default();
+        out.push_str(&change_form(
+            base,
+            csrf,
+            "pruefung_bearbeiten",
+            &at,
+            &format!(
+                "{}{}{}{}{}",
+                text_pair(
+                    &format!("{p}-message"),
+                    "message_",
+                    ("Fehlermeldung", "error message"),
+                    (&s(v, "/message/de"), &s(v, "/message/en")),
+                    false
+                ),
+                message_field_select(&format!("{p}-message_field"), &top, &s(v, "/fields/0")),
+                TREE_HELP,
+                tree_inputs(&p, "", "", "", &t, 0, ROWS, true, &offered),
+                submit("Prüfung speichern <span lang=\"en\">(save validation)</span>")
+            ),
+        ));
+        out.push_str(&raw_form(
+            base,
+            csrf,
+            "pruefung_roh",
+            &at,
+            &format!("{p}-raw"),
+            "Bedingung als JSON Logic (Expertenansicht) <span lang=\"en\">(condition as JSON Logic, expert view)</span>",
+            rule,
+        ));
+        out.push_str(&change_form(
+            base,
+            csrf,
+            "pruefung_loeschen",
+            &at,
+            &submit(&format!(
+                "Prüfung „{}“ löschen <span lang=\"en\">(delete validation)</span>",
+                escape(&id)
+            )),
+        ));
+        out.push_str("</details>");
+    }
+    out.push_str(&change_form(
+        base,
+        csrf,
+        "pruefung_neu",
+        &[],
+        &format!(
+            r#"<fieldset><legend>Neue Prüfung <span lang="en">(new validation)</span></legend>{}{}{}{}{}</fieldset>"#,
+            input(
+                "pruefung-new-id",
+                "id",
+                "Kennung <span lang=\"en\">(id)</span>",
+                ""
+            ),
+            text_pair(
+                "pruefung-new-message",
+                "message_",
+                ("Fehlermeldung", "error message"),
+                ("", ""),
+                false
+            ),
+            message_field_select("pruefung-new-message_field", &top, ""),
+            tree_inputs("pruefung-new", "", "", "", &Tree::default(), 0, ROWS, true, &offered),
+            submit("Prüfung hinzufügen <span lang=\"en\">(add validation)</span>")
+        ),
+    ));
+    out.push_str("</section>");
+    out
+}
+
 /// The inputs of a field's type settings (validation, unit, file types,
 /// options and code list, group entries) and of its prefill and
 /// autocomplete, each prefilled with the stored value; `p` makes the ids
@@ -1770,17 +1907,28 @@ fn field_section(
             escape(&kind)
         ));
     out.push_str(&change_form(base, csrf, "feld_bearbeiten", &at, &body));
-    // The rules of a group's inner fields are edited in the JSON view.
-    for key in ["visible_if", "required_if"]
-        .into_iter()
-        .filter(|_| inner.is_none())
-    {
-        out.push_str(&rule_forms(
+    // An inner field's rules read what the engine lets them: `known` is
+    // then the fields before the group and the earlier fields of the entry.
+    for key in ["visible_if", "required_if"] {
+        let art = if key == "required_if" {
+            "pflicht"
+        } else {
+            "sichtbar"
+        };
+        let mut hidden = vec![
+            ("step", i.to_string()),
+            ("art", art.to_owned()),
+            ("field", j.to_string()),
+        ];
+        if let Some(k) = inner {
+            hidden.push(("inner", k.to_string()));
+        }
+        hidden.push(("field_key", s(field, "/id")));
+        out.push_str(&rule_forms_at(
             base,
             csrf,
             &p,
-            i,
-            Some(j),
+            &hidden,
             key,
             field.get(key),
             known,
@@ -2271,7 +2419,22 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
                 .get("fields")
                 .and_then(|v| v.as_array())
                 .unwrap_or(&empty);
+            // What an inner field's rule may read: the top-level fields
+            // before the group and the earlier fields of the same entry.
+            let group_id = s(field, "/id");
+            let before: Vec<_> = known
+                .iter()
+                .take_while(|(id, _, _)| *id != group_id)
+                .cloned()
+                .collect();
             for (k, child) in inner.iter().enumerate() {
+                let mut readable = before.clone();
+                readable.extend(
+                    inner
+                        .iter()
+                        .take(k)
+                        .map(|f| (s(f, "/id"), s(f, "/label/de"), s(f, "/type"))),
+                );
                 out.push_str(&field_section(
                     &base,
                     csrf,
@@ -2279,7 +2442,7 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
                     child,
                     inner.len(),
                     &code_lists,
-                    &known,
+                    &readable,
                 ));
             }
             out.push_str(&new_inner_field(&base, csrf, i, j, &s(field, "/label/de")));
@@ -2321,6 +2484,7 @@ pub fn structure(form_id: &str, definition: &str, csrf: &str) -> String {
     ));
     out.push_str(&code_list_forms(&base, csrf, &d));
     out.push_str(&fee_forms(&base, csrf, &d));
+    out.push_str(&validation_forms(&base, csrf, &d));
     out.push_str("</section>");
     out
 }
@@ -2343,6 +2507,8 @@ mod tests {
             ("/steps/3/visible_if", "s3-title_de"),
             ("/fees/0/purpose/en", "fee0-purpose_en"),
             ("/fees/1/amount_rule", "fee1-purpose_de"),
+            ("/validations/1/message/en", "pruefung1-message-en"),
+            ("/validations/0/fields/0", "pruefung0-message-de"),
             ("/title/en", "title_en"),
             ("/description/de", "description_de"),
             ("/code_lists/0/codes/1/label/en", "definition"),

@@ -96,6 +96,9 @@ pub enum Formula {
 pub struct Target {
     pub step: usize,
     pub field: Option<usize>,
+    /// With `field` a repeatable group: the inner field at this position
+    /// of the group.
+    pub inner: Option<usize>,
     /// The fee, by position, whose `applies_if` this is.
     pub fee: Option<usize>,
     /// `visible_if`, `required_if` or (fees) `applies_if`.
@@ -156,6 +159,30 @@ pub enum RuleEdit {
     DeleteComputed {
         index: usize,
     },
+    /// A new cross-field validation: the tree must hold, else the message
+    /// is shown at `field`.
+    AddValidation {
+        id: String,
+        message_de: String,
+        message_en: String,
+        field: String,
+        tree: Tree,
+    },
+    EditValidation {
+        index: usize,
+        message_de: String,
+        message_en: String,
+        field: String,
+        tree: Tree,
+    },
+    /// The validation's `rule` as raw JSON Logic.
+    SetValidationRaw {
+        index: usize,
+        text: String,
+    },
+    DeleteValidation {
+        index: usize,
+    },
 }
 
 fn problem(path: &str, message: &str) -> DefinitionError {
@@ -177,6 +204,7 @@ fn target(get: &dyn Fn(&str) -> String) -> Result<Target, DefinitionError> {
         return Ok(Target {
             step: 0,
             field: None,
+            inner: None,
             fee: Some(position(get, "fee")?),
             key: "applies_if",
         });
@@ -186,6 +214,11 @@ fn target(get: &dyn Fn(&str) -> String) -> Result<Target, DefinitionError> {
         None
     } else {
         Some(position(get, "field")?)
+    };
+    let inner = if field.is_none() || get("inner").trim().is_empty() {
+        None
+    } else {
+        Some(position(get, "inner")?)
     };
     let key = match get("art").as_str() {
         "sichtbar" => "visible_if",
@@ -197,6 +230,7 @@ fn target(get: &dyn Fn(&str) -> String) -> Result<Target, DefinitionError> {
     Ok(Target {
         step,
         field,
+        inner,
         fee: None,
         key,
     })
@@ -327,6 +361,27 @@ pub fn parse(
             text: get("rule"),
         }),
         "wert_loeschen" => position(get, "wert").map(|index| RuleEdit::DeleteComputed { index }),
+        "pruefung_neu" => Ok(RuleEdit::AddValidation {
+            id: label("id"),
+            message_de: label("message_de"),
+            message_en: label("message_en"),
+            field: label("message_field"),
+            tree: parse_tree(get, "", 0),
+        }),
+        "pruefung_bearbeiten" => position(get, "pruefung").map(|index| RuleEdit::EditValidation {
+            index,
+            message_de: label("message_de"),
+            message_en: label("message_en"),
+            field: label("message_field"),
+            tree: parse_tree(get, "", 0),
+        }),
+        "pruefung_roh" => position(get, "pruefung").map(|index| RuleEdit::SetValidationRaw {
+            index,
+            text: get("rule"),
+        }),
+        "pruefung_loeschen" => {
+            position(get, "pruefung").map(|index| RuleEdit::DeleteValidation { index })
+        }
         _ => return None,
     };
     Some(edit)
@@ -832,6 +887,13 @@ fn place<'a>(
             .and_then(|l| l.get_mut(f))
             .ok_or_else(|| gone(&format!("$.steps[{step}].fields[{f}]")))?,
     };
+    let object = match (field, t.inner) {
+        (Some(f), Some(k)) => object
+            .get_mut("fields")
+            .and_then(|l| l.get_mut(k))
+            .ok_or_else(|| gone(&format!("$.steps[{step}].fields[{f}].fields[{k}]")))?,
+        _ => object,
+    };
     object
         .as_object_mut()
         .ok_or_else(|| gone(&format!("$.steps[{step}]")))
@@ -865,6 +927,41 @@ fn computed(definition: &mut Value) -> Result<&mut Vec<Value>, DefinitionError> 
                 "die berechneten Werte sind keine Liste / computed values are not a list",
             )
         })
+}
+
+fn validations(definition: &mut Value) -> Result<&mut Vec<Value>, DefinitionError> {
+    definition
+        .as_object_mut()
+        .ok_or_else(|| problem("$", "keine Definition / not a definition"))?
+        .entry("validations")
+        .or_insert_with(|| json!([]))
+        .as_array_mut()
+        .ok_or_else(|| {
+            problem(
+                "$.validations",
+                "die Prüfungen sind keine Liste / validations are not a list",
+            )
+        })
+}
+
+/// The field a validation's message is shown at, as chosen: it must be
+/// given and be a top-level field (the engine shows messages there only).
+fn message_field(definition: &Value, field: &str) -> Result<(), DefinitionError> {
+    if field.is_empty() {
+        return Err(problem(
+            "message_field",
+            "Feld der Meldung: bitte ein Feld wählen / field of the message: please choose a field",
+        ));
+    }
+    if !fields(definition).iter().any(|(id, _, _)| id == field) {
+        return Err(problem(
+            "message_field",
+            &format!(
+                "Feld der Meldung: unbekanntes Feld „{field}“ (Felder in Gruppen gehen nicht) / field of the message: unknown field \"{field}\" (fields in groups cannot be used)"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn list_item<'a>(
@@ -1004,6 +1101,61 @@ pub fn apply(definition: &mut Value, edit: &RuleEdit) -> Result<(), DefinitionEr
                 definition.as_object_mut().map(|o| o.remove("computed"));
             }
         }
+        RuleEdit::AddValidation {
+            id,
+            message_de,
+            message_en,
+            field,
+            tree,
+        } => {
+            message_field(definition, field)?;
+            let rule = group_logic(tree, "", "", &offered(definition))?;
+            validations(definition)?.push(json!({
+                "id": id,
+                "rule": rule,
+                "message": purpose(message_de, message_en),
+                "fields": [field],
+            }));
+        }
+        RuleEdit::EditValidation {
+            index,
+            message_de,
+            message_en,
+            field,
+            tree,
+        } => {
+            message_field(definition, field)?;
+            let rule = group_logic(tree, "", "", &offered(definition))?;
+            let object = list_item(validations(definition)?, *index, "$.validations")?;
+            // The chosen field first (it gets the message), the others kept.
+            let mut names = vec![json!(field)];
+            for other in object
+                .get("fields")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if other.as_str() != Some(field.as_str()) {
+                    names.push(other.clone());
+                }
+            }
+            object.insert("rule".into(), rule);
+            object.insert("message".into(), purpose(message_de, message_en));
+            object.insert("fields".into(), Value::Array(names));
+        }
+        RuleEdit::SetValidationRaw { index, text } => {
+            let logic = raw_logic(text, "rule")?;
+            list_item(validations(definition)?, *index, "$.validations")?
+                .insert("rule".into(), logic);
+        }
+        RuleEdit::DeleteValidation { index } => {
+            let list = validations(definition)?;
+            list_item(list, *index, "$.validations")?;
+            list.remove(*index);
+            if list.is_empty() {
+                definition.as_object_mut().map(|o| o.remove("validations"));
+            }
+        }
     }
     Ok(())
 }
@@ -1027,6 +1179,179 @@ mod tests {
             op: op.into(),
             value: value.into(),
         })
+    }
+
+    fn posted<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> String + 'a {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+                .unwrap_or_default()
+        }
+    }
+
+    #[test]
+    fn cross_field_validations_are_added_edited_and_deleted() {
+        let mut d = definition();
+        let add = [
+            ("id", "genug"),
+            ("message_de", "Bei einem Hund: Zahl über 0"),
+            ("message_en", "With a dog: number above 0"),
+            ("message_field", "zahl"),
+            ("combine", "oder"),
+            ("c0_field", "hund"),
+            ("c0_op", "gleich"),
+            ("c0_value", "nein"),
+            ("c1_field", "zahl"),
+            ("c1_op", "groesser"),
+            ("c1_value", "0"),
+        ];
+        let edit = parse("pruefung_neu", &posted(&add)).unwrap().unwrap();
+        apply(&mut d, &edit).unwrap();
+        assert_eq!(
+            d["validations"],
+            json!([{"id": "genug",
+                "rule": {"or": [{"==": [{"var": "hund"}, false]}, {">": [{"var": "zahl"}, 0]}]},
+                "message": {"de": "Bei einem Hund: Zahl über 0", "en": "With a dog: number above 0"},
+                "fields": ["zahl"]}])
+        );
+        assert!(from_logic(&d["validations"][0]["rule"]).is_some());
+        // Edited: another field first, the rest of `fields` kept.
+        d["validations"][0]["fields"] = json!(["zahl", "name"]);
+        let mut changed = add.to_vec();
+        changed.push(("pruefung", "0"));
+        changed[4] = ("combine", "und");
+        changed[3] = ("message_field", "name");
+        let edit = parse("pruefung_bearbeiten", &posted(&changed))
+            .unwrap()
+            .unwrap();
+        apply(&mut d, &edit).unwrap();
+        assert_eq!(d["validations"][0]["fields"], json!(["name", "zahl"]));
+        assert!(d["validations"][0]["rule"].get("and").is_some());
+        // Our own checks name the input; the definition stays as it was.
+        let before = d.clone();
+        for (pairs, input) in [
+            (
+                vec![("pruefung", "0"), ("message_field", "")],
+                "message_field",
+            ),
+            (
+                vec![("pruefung", "0"), ("message_field", "gibtsnicht")],
+                "message_field",
+            ),
+            (
+                vec![("pruefung", "0"), ("message_field", "zahl")],
+                "c0_field",
+            ),
+            (
+                vec![
+                    ("pruefung", "0"),
+                    ("message_field", "zahl"),
+                    ("c0_field", "zahl"),
+                    ("c0_op", "groesser"),
+                    ("c0_value", "x"),
+                ],
+                "c0_value",
+            ),
+            (
+                vec![
+                    ("pruefung", "9"),
+                    ("message_field", "zahl"),
+                    ("c0_field", "name"),
+                    ("c0_op", "ausgefuellt"),
+                ],
+                "$.validations[9]",
+            ),
+        ] {
+            let edit = parse("pruefung_bearbeiten", &posted(&pairs))
+                .unwrap()
+                .unwrap();
+            let mut copy = d.clone();
+            let err = apply(&mut copy, &edit).unwrap_err();
+            assert_eq!(err.path, input, "{pairs:?}");
+            assert!(
+                err.message.contains(" / "),
+                "German / English: {}",
+                err.message
+            );
+        }
+        assert_eq!(d, before);
+        assert!(matches!(
+            parse("pruefung_roh", &posted(&[("pruefung", "x")])),
+            Some(Err(e)) if e.path == "pruefung"
+        ));
+        // Raw JSON Logic, then delete: the key goes with the last one.
+        let raw = parse(
+            "pruefung_roh",
+            &posted(&[
+                ("pruefung", "0"),
+                ("rule", r#"{"in": [{"var": "name"}, ["a"]]}"#),
+            ]),
+        )
+        .unwrap()
+        .unwrap();
+        apply(&mut d, &raw).unwrap();
+        assert_eq!(
+            d["validations"][0]["rule"],
+            json!({"in": [{"var": "name"}, ["a"]]})
+        );
+        let delete = parse("pruefung_loeschen", &posted(&[("pruefung", "0")]))
+            .unwrap()
+            .unwrap();
+        apply(&mut d, &delete).unwrap();
+        assert!(d.get("validations").is_none());
+    }
+
+    #[test]
+    fn rules_of_inner_fields_are_set_on_the_inner_field() {
+        let mut d = json!({"steps": [{"id": "a", "fields": [
+            {"id": "name", "type": "text", "label": {"de": "Name"}},
+            {"id": "hunde", "type": "group", "label": {"de": "Hunde"}, "fields": [
+                {"id": "chip", "type": "yes_no", "label": {"de": "Chip?"}},
+                {"id": "nummer", "type": "text", "label": {"de": "Nummer"}}]}]}]});
+        let pairs = [
+            ("step", "0"),
+            ("field", "1"),
+            ("inner", "1"),
+            ("art", "pflicht"),
+            ("c0_field", "chip"),
+            ("c0_op", "gleich"),
+            ("c0_value", "ja"),
+        ];
+        let edit = parse("regel_baum", &posted(&pairs)).unwrap().unwrap();
+        apply(&mut d, &edit).unwrap();
+        let inner = &d["steps"][0]["fields"][1]["fields"][1];
+        assert_eq!(inner["required_if"], json!({"==": [{"var": "chip"}, true]}));
+        assert!(d["steps"][0]["fields"][1].get("required_if").is_none());
+        // The engine accepts it: an earlier field of the same entry.
+        let mut full = d.clone();
+        full["id"] = json!("f");
+        full["version"] = json!(1);
+        full["title"] = json!({"de": "F", "en": "F"});
+        full["summary"] = json!({"de": "F", "en": "F"});
+        full["authority"] = json!({"id": "a", "name": {"de": "A", "en": "A"}});
+        full["steps"][0]["title"] = json!({"de": "A", "en": "A"});
+        let loaded = amtsweg_forms::Form::load(&full.to_string());
+        assert!(loaded.is_ok(), "{:?}", loaded.err());
+        // A missing inner position is refused, naming it.
+        let mut bad = pairs.to_vec();
+        bad[2] = ("inner", "5");
+        let edit = parse("regel_baum", &posted(&bad)).unwrap().unwrap();
+        let err = apply(&mut d.clone(), &edit).unwrap_err();
+        assert_eq!(err.path, "$.steps[0].fields[1].fields[5]");
+        bad[2] = ("inner", "x");
+        assert!(matches!(
+            parse("regel_baum", &posted(&bad)),
+            Some(Err(e)) if e.path == "inner"
+        ));
+        let remove = parse("regel_entfernen", &posted(&pairs)).unwrap().unwrap();
+        apply(&mut d, &remove).unwrap();
+        assert!(
+            d["steps"][0]["fields"][1]["fields"][1]
+                .get("required_if")
+                .is_none()
+        );
     }
 
     #[test]
