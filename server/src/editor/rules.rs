@@ -899,49 +899,32 @@ fn place<'a>(
         .ok_or_else(|| gone(&format!("$.steps[{step}]")))
 }
 
-fn fees(definition: &mut Value) -> Result<&mut Vec<Value>, DefinitionError> {
-    definition
+/// The definition's list under `key` (created empty when missing).
+fn top_list<'a>(
+    definition: &'a mut Value,
+    key: &str,
+    what: &str,
+) -> Result<&'a mut Vec<Value>, DefinitionError> {
+    let object = definition
         .as_object_mut()
-        .ok_or_else(|| problem("$", "keine Definition / not a definition"))?
-        .entry("fees")
-        .or_insert_with(|| json!([]))
-        .as_array_mut()
-        .ok_or_else(|| {
-            problem(
-                "$.fees",
-                "die Gebühren sind keine Liste / fees are not a list",
-            )
-        })
+        .ok_or_else(|| problem("$", "keine Definition / not a definition"))?;
+    super::structure::list_in(object, key, &format!("$.{key}"), what)
+}
+
+fn fees(definition: &mut Value) -> Result<&mut Vec<Value>, DefinitionError> {
+    top_list(definition, "fees", "die Gebühren / fees")
 }
 
 fn computed(definition: &mut Value) -> Result<&mut Vec<Value>, DefinitionError> {
-    definition
-        .as_object_mut()
-        .ok_or_else(|| problem("$", "keine Definition / not a definition"))?
-        .entry("computed")
-        .or_insert_with(|| json!([]))
-        .as_array_mut()
-        .ok_or_else(|| {
-            problem(
-                "$.computed",
-                "die berechneten Werte sind keine Liste / computed values are not a list",
-            )
-        })
+    top_list(
+        definition,
+        "computed",
+        "die berechneten Werte / computed values",
+    )
 }
 
 fn validations(definition: &mut Value) -> Result<&mut Vec<Value>, DefinitionError> {
-    definition
-        .as_object_mut()
-        .ok_or_else(|| problem("$", "keine Definition / not a definition"))?
-        .entry("validations")
-        .or_insert_with(|| json!([]))
-        .as_array_mut()
-        .ok_or_else(|| {
-            problem(
-                "$.validations",
-                "die Prüfungen sind keine Liste / validations are not a list",
-            )
-        })
+    top_list(definition, "validations", "die Prüfungen / validations")
 }
 
 /// The field a validation's message is shown at, as chosen: it must be

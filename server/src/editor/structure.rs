@@ -1046,17 +1046,28 @@ fn step_at(
         })
 }
 
-fn fields_of(definition: &mut Value, step: usize) -> Result<&mut Vec<Value>, DefinitionError> {
-    step_at(definition, step)?
-        .entry("fields")
+/// The list under `key` of `object` (created empty when missing); `path`
+/// and `what` (German / English) name it when it is not a list.
+pub(super) fn list_in<'a>(
+    object: &'a mut Map<String, Value>,
+    key: &str,
+    path: &str,
+    what: &str,
+) -> Result<&'a mut Vec<Value>, DefinitionError> {
+    object
+        .entry(key)
         .or_insert_with(|| json!([]))
         .as_array_mut()
-        .ok_or_else(|| {
-            problem(
-                &format!("$.steps[{step}].fields"),
-                "die Felder sind keine Liste / the fields are not a list",
-            )
-        })
+        .ok_or_else(|| problem(path, &format!("{what}: keine Liste / not a list")))
+}
+
+fn fields_of(definition: &mut Value, step: usize) -> Result<&mut Vec<Value>, DefinitionError> {
+    list_in(
+        step_at(definition, step)?,
+        "fields",
+        &format!("$.steps[{step}].fields"),
+        "die Felder / the fields",
+    )
 }
 
 /// The fields of step `step`, or of its repeatable group at position
@@ -1086,16 +1097,12 @@ fn field_list(
             "dieses Feld ist keine wiederholbare Gruppe / this field is not a repeatable group",
         ));
     }
-    object
-        .entry("fields")
-        .or_insert_with(|| json!([]))
-        .as_array_mut()
-        .ok_or_else(|| {
-            problem(
-                &format!("{path}.fields"),
-                "die Felder sind keine Liste / the fields are not a list",
-            )
-        })
+    list_in(
+        object,
+        "fields",
+        &format!("{path}.fields"),
+        "die Felder / the fields",
+    )
 }
 
 /// The group (if any) and the position in its list of a field addressed
