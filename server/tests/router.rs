@@ -275,3 +275,37 @@ async fn pages_render_while_other_routers_are_built() {
     let built = builder.join().unwrap();
     assert!(built > 0, "no router was built during the renders");
 }
+
+/// Many citizens open the start page at once: every one of them gets the
+/// complete page with its title in their language. leptos_meta reads the
+/// `<title>` after the first chunk of the stream, when the page's reactive
+/// owner may already be disposed; a title that read the language signal
+/// then panicked (about 1 in 70 start pages under load, found with wrk).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_start_pages_are_complete_with_their_title() {
+    let test_db = common::sqlite().await;
+    let dir = common::test_definitions_dir();
+    let app = app(&test_db.db, dir.path()).await;
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..16 {
+        let app = app.clone();
+        tasks.spawn(async move {
+            for round in 0..40 {
+                let (uri, title) = if (worker + round) % 2 == 0 {
+                    ("/", "<title>Amtsweg – Online-Dienste</title>")
+                } else {
+                    ("/?lang=en", "<title>Amtsweg – Online services</title>")
+                };
+                let page = get(&app, uri).await;
+                assert_eq!(page.status, StatusCode::OK, "{uri}");
+                assert!(page.body.contains(title), "{uri}: {}", page.body);
+                assert!(page.body.trim_end().ends_with("</html>"), "{uri}");
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        // A panic inside a render surfaces here as a failed task.
+        done.unwrap();
+    }
+}

@@ -88,8 +88,12 @@ fn texts(lang: Lang) -> &'static Texts {
 pub fn AccountPage() -> impl IntoView {
     let lang = use_lang();
     let data = Resource::new(|| (), |_| load_my_applications());
+    // See HomePage: the title may be read after `lang` is disposed.
+    let lang_at_start = lang.get_untracked();
     view! {
-        <Title text=move || format!("{} – Amtsweg", texts(lang.get()).title) />
+        <Title text=move || {
+            format!("{} – Amtsweg", texts(lang.try_get().unwrap_or(lang_at_start)).title)
+        } />
         <Layout>
             <Suspense fallback=move || {
                 view! { <p>{ui(lang.get()).loading}</p> }

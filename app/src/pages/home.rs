@@ -13,8 +13,17 @@ use crate::i18n::{href, ui, use_lang};
 pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
     let forms = Resource::new(|| (), |_| published_forms());
+    // leptos_meta reads the title after the first chunk of the stream, when
+    // the page's owner (and `lang` with it) may already be disposed: read
+    // it with `try_get`, falling back to the language the page started with.
+    let lang_at_start = lang.get_untracked();
     view! {
-        <Title text=move || format!("Amtsweg – {}", ui(lang.get()).services_heading) />
+        <Title text=move || {
+            format!(
+                "Amtsweg – {}",
+                ui(lang.try_get().unwrap_or(lang_at_start)).services_heading,
+            )
+        } />
         <Layout>
             <h1>{move || ui(lang.get()).home_title}</h1>
             <p class="lead">{move || ui(lang.get()).home_intro}</p>
