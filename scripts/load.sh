@@ -6,6 +6,10 @@
 #   scripts/load.sh [SECONDS] [CONNECTIONS]     defaults: 15 s, 32 connections
 #   PERF_DATA=/tmp/step.perf scripts/load.sh    and record a profile of the render
 #
+# Then, for scale, /health (one SQLite query, no page) and the 404 page (the
+# smallest Leptos page, no database). Fails if the server logged an error or
+# a panic during the run.
+#
 # Builds the release server, starts it with a fresh data dir (SQLite; set
 # AMTSWEG_DATABASE_URL=postgres://… for PostgreSQL), starts a draft through
 # the real start page (session cookie + CSRF token), then runs wrk. Only
@@ -104,3 +108,13 @@ run "amtsweg: GET step (render)" -H "Cookie: $cookie" "$base$step_path"
 [ -n "${perf_pid:-}" ] && wait "$perf_pid"
 run "nginx: the same bytes" "http://127.0.0.1:$nginx_port/step.html"
 run "amtsweg: POST step (parse, evaluate, save draft, 303)" -s "$tmp/post.lua" "$base$step_path"
+# What this stack costs without the step's work, for the comparison: one
+# SQLite query and no page (/health), and the smallest Leptos page, the
+# 404 page (no session cookie, no database).
+run "amtsweg: /health (one database query, no page)" "$base/health"
+run "amtsweg: 404 page (Leptos, no database)" "$base/gibt-es-nicht"
+if grep -qE 'ERROR|panicked' "$tmp/server.log"; then
+    echo "load: the server logged errors:" >&2
+    grep -E 'ERROR|panicked' "$tmp/server.log" | head -n 5 >&2
+    exit 1
+fi
