@@ -31,9 +31,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-10}"
 conns="${2:-32}"
 drafts="${3:-$((seconds * ${RATE:-700}))}"
-for tool in wrk python3; do
-    command -v "$tool" >/dev/null || { echo "load-submit: $tool is missing (apt-get install -y $tool)" >&2; exit 1; }
-done
+scripts/ensure-tools.sh wrk=wrk python3=python3 curl=curl
 
 cargo build --release -q -p amtsweg-server --bin amtsweg
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/amtsweg-load-submit.XXXXXX")
@@ -55,7 +53,7 @@ trap cleanup EXIT
 
 case "$admin_url" in
 postgres://* | postgresql://*)
-    command -v psql >/dev/null || { echo "load-submit: psql is missing" >&2; exit 1; }
+    scripts/ensure-tools.sh psql=postgresql-client
     backend=postgres
     pg_db="amtsweg_load_$$"
     psql -q "$admin_url" -c "CREATE DATABASE $pg_db" >/dev/null
@@ -68,7 +66,7 @@ postgres://* | postgresql://*)
     latency_sql="extract(epoch from delivered_at - submitted_at)"
     ;;
 "")
-    command -v sqlite3 >/dev/null || { echo "load-submit: apt-get install -y sqlite3" >&2; exit 1; }
+    scripts/ensure-tools.sh sqlite3=sqlite3
     backend=sqlite
     db_url="sqlite://$tmp/data/amtsweg.db"
     sql() { sqlite3 "$tmp/data/amtsweg.db" "$1"; }

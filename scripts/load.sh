@@ -18,8 +18,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-15}"
 conns="${2:-32}"
-command -v wrk >/dev/null || { echo "load: apt-get install -y wrk" >&2; exit 1; }
-command -v nginx >/dev/null || { echo "load: apt-get install -y nginx-light" >&2; exit 1; }
+scripts/ensure-tools.sh wrk=wrk nginx=nginx-light curl=curl
 
 # AMTSWEG_LOAD_BIN: a server binary built before (e.g. to profile it);
 # otherwise the release build of this checkout.
