@@ -11,6 +11,7 @@
 //! markup (that is `amtsweg-app`); it connects them to the outside world.
 
 pub mod auth;
+pub mod backoffice;
 pub mod catalog;
 pub mod cleanup;
 pub mod commands;

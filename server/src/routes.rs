@@ -219,6 +219,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::definition_route::router())
         .merge(crate::auth::router())
         .merge(crate::editor::router())
+        .merge(crate::backoffice::router())
         .merge(crate::delivery::routes::router())
         .merge(crate::payment_journey::routes::router())
         .leptos_routes_with_context(&state, route_list(), context.clone(), app_shell.clone())

@@ -11,7 +11,8 @@
 //!   markers [`AnyStaff`], [`Editor`], [`Admin`], [`Caseworker`] name what
 //!   a route needs; a caseworker route checks the authority itself with
 //!   [`StaffRoles::is_caseworker_of`];
-//! - `GET /verwaltung`: the back-office landing page ([`router`]).
+//! - `GET /verwaltung`: the back-office landing page ([`router`]), linking
+//!   the delivery list (`crate::backoffice`).
 //!
 //! Roles are independent: an admin is not an editor or a caseworker
 //! unless the claims say so too (an administrator does not read citizens'
@@ -357,12 +358,12 @@ async fn back_office(State(state): State<AppState>, staff: RequireRole<AnyStaff>
 <p>Angemeldet als {name}.</p>
 <h2>Ihre Rollen</h2>
 <ul class="roles">{roles_de}</ul>
-{editor_de}<p><a href="/">Zur Startseite</a></p>
+{editor_de}{list_de}<p><a href="/">Zur Startseite</a></p>
 <section lang="en">
 <h2>Back office</h2>
 <p>Your roles:</p>
 <ul>{roles_en}</ul>
-{editor_en}</section>
+{editor_en}{list_en}</section>
 </main>
 </body>
 </html>
@@ -376,6 +377,16 @@ async fn back_office(State(state): State<AppState>, staff: RequireRole<AnyStaff>
         },
         editor_en = if roles.editor {
             "<p><a href=\"/redaktion?lang=en\">To the form editor</a></p>\n"
+        } else {
+            ""
+        },
+        list_de = if roles.admin || !roles.caseworker_of.is_empty() {
+            "<p><a href=\"/verwaltung/antraege\">Eingereichte Anträge und ihre Zustellung</a></p>\n"
+        } else {
+            ""
+        },
+        list_en = if roles.admin || !roles.caseworker_of.is_empty() {
+            "<p><a href=\"/verwaltung/antraege?lang=en\">Submitted applications and their delivery</a></p>\n"
         } else {
             ""
         },

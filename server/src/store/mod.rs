@@ -1,7 +1,7 @@
 //! Storage of the citizen journey: drafts ([`drafts`]), submissions with
 //! their reference number and outbox jobs ([`submissions`]), the outbox's
 //! leases ([`outbox`]), fee payments ([`payments`]) and the way into the
-//! E-Akte ([`delivery`]), as more
+//! E-Akte ([`delivery`]), the back-office's list ([`backoffice`]), as more
 //! methods on [`Db`](crate::db::Db). Like `db.rs`, every query is written
 //! once per backend, side by side; multi-step writes run in one
 //! transaction and their steps take a `&mut Transaction`.
@@ -14,6 +14,7 @@
 //! decode is [`StoreError::Corrupt`], not a panic.
 
 pub mod accounts;
+pub mod backoffice;
 pub mod delivery;
 pub mod drafts;
 pub mod outbox;
