@@ -22,6 +22,27 @@ pub fn use_lang() -> Memo<Lang> {
     })
 }
 
+/// The language for a `<Title text=move || …>` closure.
+///
+/// On the server leptos_meta calls a title closure after the page has
+/// rendered, outside the request's reactive arena (`sandboxed-arenas`):
+/// reading a signal there finds a disposed value (a panic) or the value
+/// of another request that happens to sit in the same slot (a German page
+/// with an English title, seen under load). So on the server the closure
+/// gets the language the page started with, which cannot change during a
+/// request; in the browser it follows the live signal, so a client-side
+/// switch of the language retitles the page.
+pub fn title_lang(lang: Memo<Lang>) -> impl Fn() -> Lang + Copy + Send + Sync + 'static {
+    let at_start = lang.get_untracked();
+    move || {
+        if cfg!(feature = "hydrate") {
+            lang.get()
+        } else {
+            at_start
+        }
+    }
+}
+
 /// `path` with the query that keeps `lang` (nothing for German).
 pub fn href(path: &str, lang: Lang) -> String {
     match lang {

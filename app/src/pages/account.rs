@@ -13,7 +13,7 @@ use super::{Layout, fallback_lang, set_status, unavailable};
 use crate::auth::{
     AccountDraftView, AccountSubmissionView, MyApplications, load_my_applications, login_href,
 };
-use crate::i18n::{href, ui, use_lang};
+use crate::i18n::{href, title_lang, ui, use_lang};
 use crate::journey::DeliveryStatus;
 
 /// The page's own texts.
@@ -88,12 +88,9 @@ fn texts(lang: Lang) -> &'static Texts {
 pub fn AccountPage() -> impl IntoView {
     let lang = use_lang();
     let data = Resource::new(|| (), |_| load_my_applications());
-    // See HomePage: the title may be read after `lang` is disposed.
-    let lang_at_start = lang.get_untracked();
+    let title_lang = title_lang(lang);
     view! {
-        <Title text=move || {
-            format!("{} – Amtsweg", texts(lang.try_get().unwrap_or(lang_at_start)).title)
-        } />
+        <Title text=move || format!("{} – Amtsweg", texts(title_lang()).title) />
         <Layout>
             <Suspense fallback=move || {
                 view! { <p>{ui(lang.get()).loading}</p> }

@@ -7,23 +7,15 @@ use leptos_meta::Title;
 
 use super::{Layout, fallback_lang, set_status};
 use crate::catalog::{FormSummary, published_forms};
-use crate::i18n::{href, ui, use_lang};
+use crate::i18n::{href, title_lang, ui, use_lang};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
     let forms = Resource::new(|| (), |_| published_forms());
-    // leptos_meta reads the title after the first chunk of the stream, when
-    // the page's owner (and `lang` with it) may already be disposed: read
-    // it with `try_get`, falling back to the language the page started with.
-    let lang_at_start = lang.get_untracked();
+    let title_lang = title_lang(lang);
     view! {
-        <Title text=move || {
-            format!(
-                "Amtsweg – {}",
-                ui(lang.try_get().unwrap_or(lang_at_start)).services_heading,
-            )
-        } />
+        <Title text=move || format!("Amtsweg – {}", ui(title_lang()).services_heading) />
         <Layout>
             <h1>{move || ui(lang.get()).home_title}</h1>
             <p class="lead">{move || ui(lang.get()).home_intro}</p>
