@@ -1114,3 +1114,66 @@ async fn a_file_field_takes_at_most_max_files() {
     assert!(main.contains(message), "{main}");
     assert!(!main.contains("vier.pdf"));
 }
+
+/// Citizens working at the same time each see only their own answers:
+/// 8 drafts with different names, their step and check pages fetched
+/// 240 times from 8 tasks on 2 threads, German and English mixed. Leptos
+/// keeps each request's reactive values in a per-request arena; a read
+/// outside it can find another request's value (it did, for a page title).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_citizens_see_only_their_own_answers() {
+    let db = common::sqlite().await;
+    let dir = definitions();
+    let app = common::app(&db.db, dir.path()).await;
+    let name_of = |i: usize| format!("Bürgerin-{i:02}-Kx");
+    let mut browsers = Vec::new();
+    for i in 0..8 {
+        let mut browser = Browser {
+            app: app.clone(),
+            cookie: None,
+        };
+        started(&mut browser).await;
+        let name = name_of(i);
+        let mut answers = PERSON.to_vec();
+        answers[0] = ("name", name.as_str());
+        let page = browser
+            .submit("/forms/reise/person", "/forms/reise/person", &answers)
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        browsers.push((i, browser));
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, mut browser) in browsers {
+        let own = name_of(i);
+        tasks.spawn(async move {
+            for round in 0..30 {
+                let uri = match round % 3 {
+                    0 => "/forms/reise/person",
+                    1 => "/forms/reise/person?lang=en",
+                    _ => "/forms/reise/pruefen",
+                };
+                let page = browser.get(uri).await;
+                if uri.ends_with("/pruefen") {
+                    // Not complete yet: sent to the first step with errors.
+                    assert_eq!(page.status, StatusCode::SEE_OTHER, "{uri}: {}", page.body);
+                    assert!(
+                        page.location.starts_with("/forms/reise/")
+                            && page.location.ends_with("?fehler=1"),
+                        "{uri}: location {:?}",
+                        page.location
+                    );
+                    continue;
+                }
+                assert_eq!(page.status, StatusCode::OK, "{uri}");
+                let main = page.main();
+                assert!(main.contains(&own), "{uri}: {own} missing");
+                for other in (0..8).filter(|j| *j != i).map(name_of) {
+                    assert!(!main.contains(&other), "{uri}: {own} sees {other}");
+                }
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+}
