@@ -217,33 +217,39 @@ fn list_sql(dialect: &Dialect, query: &SubmissionQuery) -> Option<(String, Vec<S
     } else if !matches!(query.scope, SubmissionScope::All) && authorities.is_empty() {
         return None;
     }
-    let mut conditions = Vec::new();
-    if !authorities.is_empty() {
+    // The definitions' JSON is read once per form version (a definition
+    // can be hundreds of KB), not once per submission: the CTE is
+    // materialized first, then joined.
+    let forms_filter = if authorities.is_empty() {
+        String::new()
+    } else {
         let list: Vec<String> = (1..=authorities.len())
             .map(|n| (dialect.placeholder)(n))
             .collect();
-        conditions.push(format!("{} IN ({})", dialect.authority_id, list.join(", ")));
-    }
-    if let Some(status) = query.status {
-        conditions.push(status.condition().to_owned());
-    }
-    let filter = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
+        format!("WHERE {} IN ({})", dialect.authority_id, list.join(", "))
     };
+    let filter = query
+        .status
+        .map(|status| format!("WHERE {}", status.condition()))
+        .unwrap_or_default();
     let limit = (dialect.placeholder)(authorities.len() + 1);
     let offset = (dialect.placeholder)(authorities.len() + 2);
     let sql = format!(
-        "SELECT s.id, s.reference, s.form_id, s.form_version, s.submitted_at, s.status,
+        "WITH forms AS MATERIALIZED (
+             SELECT f.form_id, f.version, {authority_id} AS authority_id,
+                    {authority_de} AS authority_de, {authority_en} AS authority_en,
+                    {title_de} AS title_de, {title_en} AS title_en,
+                    {retention} AS retention_days
+             FROM form_versions f
+             {forms_filter}
+         )
+         SELECT s.id, s.reference, s.form_id, s.form_version, s.submitted_at, s.status,
                 s.payment_status, s.delivered_at, s.filed_at, s.efile_id, s.purge_after,
-                s.purged_at,
-                {authority_id} AS authority_id, {authority_de} AS authority_de,
-                {authority_en} AS authority_en, {title_de} AS title_de, {title_en} AS title_en,
-                {retention} AS retention_days,
+                s.purged_at, f.authority_id, f.authority_de, f.authority_en, f.title_de,
+                f.title_en, f.retention_days,
                 d.id AS dead_id, {attempts} AS dead_attempts, d.last_error AS dead_error
          FROM submissions s
-         JOIN form_versions f ON f.form_id = s.form_id AND f.version = s.form_version
+         JOIN forms f ON f.form_id = s.form_id AND f.version = s.form_version
          {DEAD_JOIN}
          {filter}
          ORDER BY s.submitted_at DESC, s.reference DESC
