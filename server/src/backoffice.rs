@@ -331,8 +331,9 @@ fn status_cell(
                 }
             );
             if let Some(error) = last_error {
+                // The worker's texts are English.
                 text.push_str(&format!(
-                    "<br><span class=\"small\">{}: {}</span>",
+                    "<br><span class=\"small\">{}: <span lang=\"en\">{}</span></span>",
                     if en { "Last error" } else { "Letzter Fehler" },
                     escape(&short(error))
                 ));
@@ -450,7 +451,7 @@ fn table(rows: &[BackOfficeSubmission], p: &Params, roles: &StaffRoles, csrf: &s
         ]
     } else {
         [
-            "Aktenzeichen",
+            "Vorgangsnummer",
             "Formular",
             "Empfangende Behörde",
             "Eingereicht",

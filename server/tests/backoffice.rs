@@ -320,7 +320,7 @@ async fn a_caseworker_sees_their_authority_with_status_and_deletion_date(test_db
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     page.at("<html lang=\"de\"");
     page.at("<caption>Eingereichte Anträge, neueste zuerst (Seite 1)</caption>");
-    page.at("<th scope=\"col\">Aktenzeichen</th>");
+    page.at("<th scope=\"col\">Vorgangsnummer</th>");
     assert_eq!(page.rows(), 4);
     // Newest first.
     assert!(page.at(&s.jena_payment) < page.at(&s.jena_filed));
