@@ -1,6 +1,7 @@
 //! `amtsweg-server`: the `amtsweg` binary's library. It owns the
 //! configuration ([`config`]), storage ([`db`]), publishing and checking
-//! definition files ([`definitions`]), the form editor ([`editor`]), uploaded files ([`uploads`]), the
+//! definition files ([`definitions`]), the form editor ([`editor`]), the
+//! back-office's delivery list ([`backoffice`]), uploaded files ([`uploads`]), the
 //! receipt PDF ([`receipt`]), the xdomea messages and package that file an
 //! application in the E-Akte ([`xdomea`]), the payment providers that
 //! collect fees online ([`payment`]) and the journey's payment of a
