@@ -95,7 +95,7 @@ run() {
     echo
     echo "== $1"
     shift
-    wrk --latency -t2 -c"$conns" -d"${seconds}s" --timeout 10s "$@" |
+    wrk --latency -t"${threads:-2}" -c"${c:-$conns}" -d"${seconds}s" --timeout 10s "$@" |
         grep -E 'Requests/sec|Latency|50%|99%|Non-2xx|timeout|Socket'
 }
 if [ -n "${PERF_DATA:-}" ]; then
@@ -105,6 +105,10 @@ if [ -n "${PERF_DATA:-}" ]; then
 fi
 run "amtsweg: GET step (render)" -H "Cookie: $cookie" "$base$step_path"
 [ -n "${perf_pid:-}" ] && wait "$perf_pid"
+# DESIGN.md's budget is server time (< 5 ms at p99): one connection, one
+# request at a time, so the latency is the server's time plus loopback, not
+# the queue of the 32 connections above.
+threads=1 c=1 run "amtsweg: GET step, one connection (server time, no queue)" -H "Cookie: $cookie" "$base$step_path"
 run "nginx: the same bytes" "http://127.0.0.1:$nginx_port/step.html"
 run "amtsweg: POST step (parse, evaluate, save draft, 303)" -s "$tmp/post.lua" "$base$step_path"
 # What this stack costs without the step's work, for the comparison: one
