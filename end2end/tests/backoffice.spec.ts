@@ -5,9 +5,11 @@
 // "Eingereichte Anträge und ihre Zustellung" from /verwaltung, finds the
 // application's reference number in the table with its form, its delivery
 // status and when its personal data are deleted — and nowhere the
-// applicant's name; filters by authority and by status; switches to
+// applicant's name; once delivered, downloads its xdomea package (a ZIP
+// with the 0605 message); filters by authority and by status; switches to
 // English. A form editor without a caseworker role gets the 403 page.
 // axe-core finds no violations on the list.
+import fs from 'node:fs';
 import { test, expect } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
 import { complete } from './forms/driver';
@@ -42,6 +44,23 @@ test('a caseworker finds a submitted application in the delivery list', async ({
     await expect(main).not.toContainText(personal);
   }
   await expectNoAxeViolations(page, browser, javaScriptEnabled);
+
+  // Once delivered, the package as it went to the E-Akte is downloadable.
+  const downloadLink = row.getByRole('link', { name: `Paket herunterladen (ZIP) ${reference}` });
+  await expect
+    .poll(
+      async () => {
+        await page.goto('/verwaltung/antraege');
+        return downloadLink.count();
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(1);
+  const [download] = await Promise.all([page.waitForEvent('download'), downloadLink.click()]);
+  expect(download.suggestedFilename()).toMatch(/^[0-9a-f-]{36}_FVDaten\.SGOAblegen\.0605\.zip$/);
+  const zip = fs.readFileSync(await download.path());
+  expect(zip.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+  expect(zip.includes(Buffer.from('FVDaten.SGOAblegen.0605.xml'))).toBe(true);
 
   // Filters are a plain GET form.
   await page.getByLabel('Empfangende Behörde').selectOption('weimar-strassenverkehrsbehoerde');

@@ -12,6 +12,11 @@
 //!   allowed to the caseworkers of its authority and administrators; then
 //!   303 back to the list with a confirmation.
 //!
+//! - `GET /verwaltung/antraege/{id}/paket`: the submission's xdomea
+//!   package as it went to the E-Akte, for the caseworkers of its
+//!   authority only (not administrators), until its personal data are
+//!   deleted (then 410 with the date).
+//!
 //! The queries are in [`crate::store::backoffice`]; this module decides
 //! who may see and do what, and renders plain HTML that works without
 //! JavaScript.
@@ -65,6 +70,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/verwaltung/antraege", get(list))
         .route("/verwaltung/antraege/{id}/erneut-zustellen", post(retry))
+        .route("/verwaltung/antraege/{id}/paket", get(download))
 }
 
 /// Which submissions `roles` may see: all for an administrator, else
@@ -362,6 +368,24 @@ fn status_cell(
     }
 }
 
+/// The link to the package, for the caseworkers of its authority while it
+/// exists (administrators see the list, not the applications).
+fn download_link(row: &BackOfficeSubmission, lang: Lang, roles: &StaffRoles) -> String {
+    if !row.has_package || row.purged_at.is_some() || !roles.is_caseworker_of(&row.authority_id) {
+        return String::new();
+    }
+    format!(
+        r#"<br><a href="/verwaltung/antraege/{id}/paket" download>{label}<span class="visually-hidden"> {reference}</span></a>"#,
+        id = row.id,
+        label = if lang == Lang::En {
+            "Download the package (ZIP)"
+        } else {
+            "Paket herunterladen (ZIP)"
+        },
+        reference = escape(&row.reference),
+    )
+}
+
 /// The deletion cell: deleted on, due on, or the period after filing.
 fn deletion_cell(row: &BackOfficeSubmission, lang: Lang) -> String {
     let en = lang == Lang::En;
@@ -492,7 +516,7 @@ fn table(rows: &[BackOfficeSubmission], p: &Params, roles: &StaffRoles, csrf: &s
             title = escape(title),
             authority = escape(authority),
             submitted = when(row.submitted_at, p.lang),
-            status = status_cell(row, p.lang, roles, csrf, p),
+            status = status_cell(row, p.lang, roles, csrf, p) + &download_link(row, p.lang, roles),
             deletion = deletion_cell(row, p.lang),
         ));
     }
@@ -666,7 +690,6 @@ async fn retry(
     } else {
         Lang::De
     };
-    let en = lang == Lang::En;
     let Ok(id) = Uuid::parse_str(&id) else {
         return not_retryable(lang, StatusCode::NOT_FOUND);
     };
@@ -677,21 +700,11 @@ async fn retry(
     };
     if !may_retry(&staff.login.roles, &dead.authority_id) {
         tracing::info!("back-office retry refused: another authority's submission");
-        return if en {
-            problem(
-                lang,
-                StatusCode::FORBIDDEN,
-                "No access",
-                "This application is addressed to an authority you do not work for.",
-            )
-        } else {
-            problem(
-                lang,
-                StatusCode::FORBIDDEN,
-                "Kein Zugriff",
-                "Dieser Antrag ist an eine Behörde gerichtet, für die Sie nicht zuständig sind.",
-            )
-        };
+        return no_access(
+            lang,
+            "Dieser Antrag ist an eine Behörde gerichtet, für die Sie nicht zuständig sind.",
+            "This application is addressed to an authority you do not work for.",
+        );
     }
     match state
         .db
@@ -722,6 +735,104 @@ async fn retry(
         dead.reference.as_bytes(),
     ));
     ([(header::CACHE_CONTROL, "no-store")], Redirect::to(&to)).into_response()
+}
+
+/// `GET /verwaltung/antraege/{id}/paket`: the submission's xdomea package
+/// (`{UUID}_FVDaten.SGOAblegen.0605.zip`: receipt PDF, JSON data,
+/// attachments, the 0605 message) as it went to the E-Akte, for the
+/// caseworkers of its authority only, until its personal data are deleted.
+async fn download(
+    State(state): State<AppState>,
+    staff: RequireRole<CaseworkerOrAdmin>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let lang = params(query.as_deref()).lang;
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return no_package(lang, StatusCode::NOT_FOUND, None);
+    };
+    let package = match state.db.package_of(id).await {
+        Ok(Some(package)) => package,
+        Ok(None) => return no_package(lang, StatusCode::NOT_FOUND, None),
+        Err(e) => return unavailable(lang, &e),
+    };
+    if !staff.login.roles.is_caseworker_of(&package.authority_id) {
+        tracing::info!("back-office download refused: not a caseworker of the authority");
+        return no_access(
+            lang,
+            "Nur die Sachbearbeitung der empfangenden Behörde darf einen Antrag herunterladen.",
+            "Only the caseworkers of the receiving authority may download an application.",
+        );
+    }
+    if let Some(at) = package.purged_at {
+        return no_package(lang, StatusCode::GONE, Some(at));
+    }
+    // The name is the portal's own (`{UUID}_FVDaten…zip`); never a path.
+    let (Some(name), Some(delivery)) = (package.package_name, state.delivery.as_ref()) else {
+        return no_package(lang, StatusCode::NOT_FOUND, None);
+    };
+    if name.contains(['/', '\\']) || name.starts_with('.') {
+        return no_package(lang, StatusCode::NOT_FOUND, None);
+    }
+    let path = crate::delivery::package::packages_dir(&delivery.data_dir).join(&name);
+    let file = match tokio::fs::File::open(&path).await {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return no_package(lang, StatusCode::NOT_FOUND, None);
+        }
+        Err(e) => return unavailable(lang, &e),
+    };
+    let length = file.metadata().await.ok().map(|m| m.len());
+    tracing::info!(reference = %package.reference, "back-office: package downloaded");
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file)),
+    )
+        .into_response();
+    if let Some(length) = length {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, header::HeaderValue::from(length));
+    }
+    response
+}
+
+/// 403 for a staff member with the role but not for this application.
+fn no_access(lang: Lang, why_de: &str, why_en: &str) -> Response {
+    match lang {
+        Lang::En => problem(lang, StatusCode::FORBIDDEN, "No access", why_en),
+        _ => problem(lang, StatusCode::FORBIDDEN, "Kein Zugriff", why_de),
+    }
+}
+
+/// No package to download: unknown, not built yet, or deleted on `purged`.
+fn no_package(lang: Lang, status: StatusCode, purged: Option<OffsetDateTime>) -> Response {
+    let en = lang == Lang::En;
+    let text = match (purged, en) {
+        (Some(at), true) => format!(
+            "Its personal data, the package with them, were deleted on {} after the deletion period.",
+            day(at, lang)
+        ),
+        (Some(at), false) => format!(
+            "Seine personenbezogenen Daten und damit das Paket wurden am {} nach Ablauf der Löschfrist gelöscht.",
+            day(at, lang)
+        ),
+        (None, true) => {
+            "There is no package for this application (yet): it is built when the application is delivered.".to_owned()
+        }
+        (None, false) => {
+            "Zu diesem Antrag gibt es (noch) kein Paket: Es entsteht bei der Zustellung.".to_owned()
+        }
+    };
+    let title = if en { "No package" } else { "Kein Paket" };
+    problem(lang, status, title, &text)
 }
 
 fn not_retryable(lang: Lang, status: StatusCode) -> Response {

@@ -15,9 +15,10 @@ mod common;
 use amtsweg_forms::{AccountType, TrustLevel};
 use amtsweg_server::{
     auth::{Auth, StaffRoles, testing},
-    config::Config,
+    config::{Config, WorkerConfig},
     db::Db,
     definitions,
+    delivery::Authorities,
     routes::{AppState, router},
     store::JobFilter,
 };
@@ -51,6 +52,12 @@ fn definition(id: &str, title: (&str, &str), authority: (&str, &str, &str)) -> S
 }
 
 async fn app(db: &Db) -> Router {
+    app_with(db, None).await
+}
+
+/// The app; with `data_dir`, also the delivery (packages under
+/// `data_dir/packages`).
+async fn app_with(db: &Db, data_dir: Option<&std::path::Path>) -> Router {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("hund.json"),
@@ -90,6 +97,17 @@ async fn app(db: &Db) -> Router {
     })
     .unwrap();
     let auth = Auth::new(config.oidc.as_ref(), &config.public_url).unwrap();
+    let state = match data_dir {
+        Some(data) => {
+            let ctx = state.delivery_context(
+                Authorities::defaults(data),
+                data.to_owned(),
+                WorkerConfig::default(),
+            );
+            state.with_delivery(ctx)
+        }
+        None => state,
+    };
     router(state.with_auth(auth))
 }
 
@@ -156,6 +174,20 @@ impl Browser {
             location,
             body: String::from_utf8(bytes.to_vec()).unwrap(),
         }
+    }
+
+    /// `GET uri` as bytes, with the response's headers.
+    async fn raw(&mut self, uri: &str) -> (StatusCode, header::HeaderMap, Vec<u8>) {
+        let mut request = Request::get(uri).body(Body::empty()).unwrap();
+        if let Some(cookie) = &self.cookie {
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes().to_vec();
+        (parts.status, parts.headers, bytes)
     }
 
     async fn get(&mut self, uri: &str) -> Page {
@@ -636,7 +668,115 @@ async fn a_dead_letter_is_sent_again_by_its_authority_only(test_db: &TestDb) {
     ));
 }
 
+/// The package as it went to the E-Akte: downloaded by the caseworkers of
+/// the submission's authority only (not another authority's, not an
+/// administrator), byte for byte, until its personal data are deleted.
+async fn the_package_is_downloaded_by_its_authority_only(test_db: &TestDb) {
+    let db = &test_db.db;
+    let data = tempfile::tempdir().unwrap();
+    let app = app_with(db, Some(data.path())).await;
+    let now = OffsetDateTime::now_utc();
+    let (id, reference) = submit(db, "hund", now - Duration::hours(2), 0).await;
+    let name = format!("{id}_FVDaten.SGOAblegen.0605.zip");
+    // Any bytes: what counts is that exactly these arrive.
+    let content: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let packages = data.path().join("packages");
+    std::fs::create_dir_all(&packages).unwrap();
+    std::fs::write(packages.join(&name), &content).unwrap();
+    db.record_package(id, &name, &json!({"package": "sha", "files": []}))
+        .await
+        .unwrap();
+    let (unbuilt, unbuilt_reference) = submit(db, "hund", now - Duration::hours(1), 0).await;
+    let href = format!("/verwaltung/antraege/{id}/paket");
+
+    let mut jena = browser(db, &app, caseworker("lra-jena")).await;
+    let list = jena.get("/verwaltung/antraege").await;
+    assert!(
+        list.row(&reference).contains(&format!(
+            "<a href=\"{href}\" download>Paket herunterladen (ZIP)"
+        )),
+        "{}",
+        list.row(&reference)
+    );
+    assert!(!list.row(&unbuilt_reference).contains("/paket"));
+    let (status, headers, bytes) = jena.raw(&href).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/zip");
+    assert_eq!(
+        headers[header::CONTENT_DISPOSITION],
+        format!("attachment; filename=\"{name}\"").as_str()
+    );
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert!(bytes == content, "the package's bytes differ");
+
+    // Not built yet, or no such submission.
+    let none = jena
+        .get(&format!("/verwaltung/antraege/{unbuilt}/paket"))
+        .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    none.at("Zu diesem Antrag gibt es (noch) kein Paket");
+    let none = jena.get("/verwaltung/antraege/../paket?lang=en").await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    let none = jena
+        .get(&format!(
+            "/verwaltung/antraege/{}/paket?lang=en",
+            Uuid::new_v4()
+        ))
+        .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    none.at("There is no package for this application (yet)");
+
+    // Another authority's caseworker, an administrator, a citizen, nobody.
+    let mut erfurt = browser(db, &app, caseworker("stadt-erfurt")).await;
+    let refused = erfurt.get(&href).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    refused.at("Nur die Sachbearbeitung der empfangenden Behörde");
+    let mut admin = browser(db, &app, admin()).await;
+    assert!(
+        !admin
+            .get("/verwaltung/antraege")
+            .await
+            .row(&reference)
+            .contains("/paket")
+    );
+    assert_eq!(admin.raw(&href).await.0, StatusCode::FORBIDDEN);
+    let mut citizen = browser(db, &app, None).await;
+    assert_eq!(citizen.raw(&href).await.0, StatusCode::FORBIDDEN);
+    let mut nobody = Browser {
+        app: app.clone(),
+        cookie: None,
+    };
+    let (status, headers, _) = nobody.raw(&href).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/auth/login")
+    );
+
+    // Filed, and after the deletion period deleted: gone, with the date.
+    db.record_filed(id, now - Duration::hours(1), Some("EA-9"), None, now)
+        .await
+        .unwrap();
+    db.purge_submission(id, now).await.unwrap();
+    let gone = jena.get(&href).await;
+    assert_eq!(gone.status, StatusCode::GONE);
+    gone.at(&format!(
+        "wurden am {} nach Ablauf der Löschfrist gelöscht",
+        german_day(now)
+    ));
+    assert!(
+        !jena
+            .get("/verwaltung/antraege")
+            .await
+            .row(&reference)
+            .contains("/paket")
+    );
+}
+
 on_both_backends!(
+    the_package_is_downloaded_by_its_authority_only,
     a_caseworker_sees_their_authority_with_status_and_deletion_date,
     an_admin_sees_all_and_strangers_are_kept_out,
     filters_and_pages,

@@ -145,6 +145,8 @@ pub struct BackOfficeSubmission {
     pub purge_after: Option<OffsetDateTime>,
     /// When they were deleted.
     pub purged_at: Option<OffsetDateTime>,
+    /// Its xdomea package was built (it may be downloaded until deleted).
+    pub has_package: bool,
 }
 
 /// A receiving authority as the published definitions name it.
@@ -162,6 +164,21 @@ pub struct DeadDelivery {
     pub reference: String,
     pub authority_id: String,
 }
+
+/// A submission's package for a download from the back-office.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageOf {
+    pub reference: String,
+    pub authority_id: String,
+    /// The file's name in the package store; `None` before it was built.
+    pub package_name: Option<String>,
+    /// When its personal data (the package with them) were deleted.
+    pub purged_at: Option<OffsetDateTime>,
+}
+
+/// Reference, authority, package name and deletion time, with the time as
+/// the backend stores it (`T`).
+type PackageRow<T> = (String, Option<String>, Option<String>, Option<T>);
 
 /// The JSON paths the queries read from a definition, per backend.
 struct Dialect {
@@ -245,7 +262,7 @@ fn list_sql(dialect: &Dialect, query: &SubmissionQuery) -> Option<(String, Vec<S
          )
          SELECT s.id, s.reference, s.form_id, s.form_version, s.submitted_at, s.status,
                 s.payment_status, s.delivered_at, s.filed_at, s.efile_id, s.purge_after,
-                s.purged_at, f.authority_id, f.authority_de, f.authority_en, f.title_de,
+                s.purged_at, s.package_name, f.authority_id, f.authority_de, f.authority_en, f.title_de,
                 f.title_en, f.retention_days,
                 d.id AS dead_id, {attempts} AS dead_attempts, d.last_error AS dead_error
          FROM submissions s
@@ -282,6 +299,7 @@ struct Common {
     dead_id: Option<i64>,
     dead_attempts: Option<i64>,
     dead_error: Option<String>,
+    package_name: Option<String>,
 }
 
 fn common<R>(row: &R) -> Result<Common, StoreError>
@@ -307,6 +325,7 @@ where
         dead_id: row.try_get("dead_id")?,
         dead_attempts: row.try_get("dead_attempts")?,
         dead_error: row.try_get("dead_error")?,
+        package_name: row.try_get("package_name")?,
     })
 }
 
@@ -363,6 +382,7 @@ fn assemble(id: Uuid, c: Common, t: Times) -> Result<BackOfficeSubmission, Store
         retention_days,
         purge_after: t.purge_after,
         purged_at: t.purged_at,
+        has_package: c.package_name.is_some(),
     })
 }
 
@@ -495,6 +515,54 @@ impl Db {
             reference,
             authority_id: authority.unwrap_or_default(),
         }))
+    }
+}
+
+impl Db {
+    /// The package of submission `id` with its authority; `None` when
+    /// there is no such submission.
+    pub async fn package_of(&self, id: Uuid) -> Result<Option<PackageOf>, StoreError> {
+        let dialect = match self {
+            Db::Sqlite(_) => &SQLITE,
+            Db::Postgres(_) => &POSTGRES,
+        };
+        let sql = format!(
+            "SELECT s.reference, {} AS authority_id, s.package_name, s.purged_at
+             FROM submissions s
+             JOIN form_versions f ON f.form_id = s.form_id AND f.version = s.form_version
+             WHERE s.id = {}",
+            dialect.authority_id,
+            (dialect.placeholder)(1)
+        );
+        match self {
+            Db::Sqlite(pool) => {
+                let row: Option<PackageRow<String>> = sqlx::query_as(&sql)
+                    .bind(id.to_string())
+                    .fetch_optional(pool)
+                    .await?;
+                row.map(|(reference, authority, package_name, purged_at)| {
+                    Ok(PackageOf {
+                        reference,
+                        authority_id: authority.unwrap_or_default(),
+                        package_name,
+                        purged_at: opt_time(purged_at)?,
+                    })
+                })
+                .transpose()
+            }
+            Db::Postgres(pool) => {
+                let row: Option<PackageRow<OffsetDateTime>> =
+                    sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?;
+                Ok(row.map(
+                    |(reference, authority, package_name, purged_at)| PackageOf {
+                        reference,
+                        authority_id: authority.unwrap_or_default(),
+                        package_name,
+                        purged_at,
+                    },
+                ))
+            }
+        }
     }
 }
 
