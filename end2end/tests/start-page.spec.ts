@@ -33,8 +33,11 @@ test.describe('start page', () => {
 
   test('switches to English', async ({ page }) => {
     await page.goto('/');
+    await expect(page).toHaveTitle('Amtsweg – Online-Dienste');
     await page.getByRole('link', { name: 'English' }).click();
     await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    // With JavaScript the router switches in place: the title follows too.
+    await expect(page).toHaveTitle('Amtsweg – Online services');
     for (const def of definitions) {
       await expect(formLink(page, text(def.title, 'en')), `English title of ${def.id}`).toBeVisible();
     }
