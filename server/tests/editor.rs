@@ -3044,13 +3044,45 @@ async fn groups_access_and_code_lists_are_edited_without_json(test_db: &TestDb) 
     let list = &stored(db).await["code_lists"]["fellfarben"];
     assert!(list.get("uri").is_none());
     assert_eq!(list["version"], "1.1");
+    // Renamed: the field that chooses it follows; a taken id is refused.
+    change(
+        &mut editor,
+        &[
+            ("aktion", "codeliste_bearbeiten"),
+            ("code_list", "fellfarben"),
+            ("new_id", "fell"),
+            ("uri", ""),
+            ("version", "1.1"),
+            ("codes", "s|Schwarz|Black\nw|Weiß|White"),
+        ],
+    )
+    .await;
+    let renamed = stored(db).await;
+    assert!(renamed["code_lists"].get("fellfarben").is_none());
+    assert_eq!(renamed["code_lists"]["fell"]["version"], "1.1");
+    assert_eq!(renamed["steps"][1]["fields"][2]["code_list"], "fell");
+    assert_eq!(
+        db.editor_changes("hund").await.unwrap()[0]
+            .summary
+            .as_deref(),
+        Some("Codeliste ‚fellfarben‘ in ‚fell‘ umbenannt und geändert")
+    );
     refused(
         db,
         &mut editor,
         &[
-            ("aktion", "codeliste_loeschen"),
-            ("code_list", "fellfarben"),
+            ("aktion", "codeliste_bearbeiten"),
+            ("code_list", "fell"),
+            ("new_id", "Fell!"),
+            ("codes", "s|Schwarz|Black"),
         ],
+        "Kennung der Codeliste",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &[("aktion", "codeliste_loeschen"), ("code_list", "fell")],
         "wählt noch das Feld „fellfarbe“",
     )
     .await;
@@ -3058,6 +3090,10 @@ async fn groups_access_and_code_lists_are_edited_without_json(test_db: &TestDb) 
     labelled_with_unique_ids(&page.body);
     let text = page.text();
     assert!(text.contains("<label for=\"cl0-codes\">"), "{text}");
+    assert!(
+        text.contains(r#"id="cl0-new_id" name="new_id" value="fell">"#),
+        "{text}"
+    );
     assert!(text.contains("w|Weiß|White"), "{text}");
     // The citizen chooses from the code list.
     let page = editor
@@ -3083,10 +3119,7 @@ async fn groups_access_and_code_lists_are_edited_without_json(test_db: &TestDb) 
     .await;
     change(
         &mut editor,
-        &[
-            ("aktion", "codeliste_loeschen"),
-            ("code_list", "fellfarben"),
-        ],
+        &[("aktion", "codeliste_loeschen"), ("code_list", "fell")],
     )
     .await;
     assert!(stored(db).await.get("code_lists").is_none());

@@ -254,6 +254,9 @@ pub fn describe(before: &Value, edit: &Edit) -> String {
             direction(*up)
         ),
         Edit::AddCodeList { id, .. } => format!("Codeliste ‚{id}‘ hinzugefügt"),
+        Edit::EditCodeList { id, new_id, .. } if !new_id.is_empty() && new_id != id => {
+            format!("Codeliste ‚{id}‘ in ‚{new_id}‘ umbenannt und geändert")
+        }
         Edit::EditCodeList { id, .. } => format!("Codeliste ‚{id}‘ geändert"),
         Edit::DeleteCodeList { id, .. } => format!("Codeliste ‚{id}‘ gelöscht"),
         Edit::Rule(rule) => describe_rule(before, rule),

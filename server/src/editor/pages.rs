@@ -2080,7 +2080,13 @@ fn code_list_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
             "codeliste_bearbeiten",
             &at,
             &format!(
-                "{}{}{}{}",
+                "{}{}{}{}{}",
+                input(
+                    &format!("cl{n}-new_id"),
+                    "new_id",
+                    "Kennung der Codeliste (zum Umbenennen ändern: die Felder, die sie wählen, folgen) <span lang=\"en\">(the code list's id; change it to rename: the fields choosing it follow)</span>",
+                    id
+                ),
                 input(
                     &format!("cl{n}-uri"),
                     "uri",

@@ -624,9 +624,11 @@ pub enum Edit {
         version: String,
         codes: Vec<Value>,
     },
-    /// URI, version and codes of code list `id`.
+    /// URI, version and codes of code list `id`; with `new_id` (not
+    /// empty, not `id`) also its id, in every field that chooses it.
     EditCodeList {
         id: String,
+        new_id: String,
         uri: String,
         version: String,
         codes: Vec<Value>,
@@ -867,9 +869,18 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Edit, Vec<DefinitionError>> {
             }
         }
         "codeliste_bearbeiten" => {
+            let id = get("code_list");
+            let new_id = get("new_id").trim().to_owned();
+            if !new_id.is_empty() && new_id != id && !valid_code_list_id(&new_id) {
+                return Err(vec![problem(
+                    "new_id",
+                    "Kennung der Codeliste: bitte Kleinbuchstaben, Ziffern, _ oder -, beginnend mit einem Buchstaben / code list id: please lower-case letters, digits, _ or -, starting with a letter",
+                )]);
+            }
             let (uri, version, codes) = code_list_inputs(&get).map_err(|e| vec![e])?;
             Edit::EditCodeList {
-                id: get("code_list"),
+                id,
+                new_id,
                 uri,
                 version,
                 codes,
@@ -1158,6 +1169,45 @@ fn code_list_json(uri: &str, version: &str, codes: &[Value]) -> Value {
 }
 
 /// The ids of the fields (also inside groups) that choose code list `id`.
+/// Gives code list `id` the id `new_id`, in `code_lists` and in every field
+/// (inner fields of groups too) that chooses it.
+fn rename_code_list(definition: &mut Value, id: &str, new_id: &str) -> Result<(), DefinitionError> {
+    fn walk(fields: &mut [Value], id: &str, new_id: &str) {
+        for f in fields {
+            if f.get("code_list").and_then(Value::as_str) == Some(id)
+                && let Some(object) = f.as_object_mut()
+            {
+                object.insert("code_list".to_owned(), Value::String(new_id.to_owned()));
+            }
+            if let Some(inner) = f.get_mut("fields").and_then(Value::as_array_mut) {
+                walk(inner, id, new_id);
+            }
+        }
+    }
+    let lists = code_lists(definition)?;
+    if lists.contains_key(new_id) {
+        return Err(problem(
+            "new_id",
+            &format!(
+                "Kennung der Codeliste: „{new_id}“ gibt es schon / code list id: \"{new_id}\" exists already"
+            ),
+        ));
+    }
+    let list = lists.remove(id).ok_or_else(|| no_code_list(id))?;
+    lists.insert(new_id.to_owned(), list);
+    for step in definition
+        .get_mut("steps")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(fields) = step.get_mut("fields").and_then(Value::as_array_mut) {
+            walk(fields, id, new_id);
+        }
+    }
+    Ok(())
+}
+
 pub fn choosers(definition: &Value, id: &str) -> Vec<String> {
     fn walk(fields: &[Value], id: &str, out: &mut Vec<String>) {
         for f in fields {
@@ -1449,10 +1499,17 @@ pub fn apply(definition: &mut Value, edit: &Edit) -> Result<(), DefinitionError>
         }
         Edit::EditCodeList {
             id,
+            new_id,
             uri,
             version,
             codes,
         } => {
+            let id = if new_id.is_empty() || new_id == id {
+                id
+            } else {
+                rename_code_list(definition, id, new_id)?;
+                new_id
+            };
             let list = code_lists(definition)?
                 .get_mut(id)
                 .and_then(Value::as_object_mut)
@@ -2188,6 +2245,55 @@ mod tests {
         .unwrap();
         apply(&mut d2, &anonymous).unwrap();
         assert_eq!(d2["access"], json!({"kind": "anonymous"}));
+    }
+
+    #[test]
+    fn a_code_list_is_renamed_with_every_field_that_chooses_it() {
+        let mut d = definition();
+        d["code_lists"] = json!({
+            "staaten": {"options": [{"value": "de", "label": {"de": "Deutschland", "en": "Germany"}}]},
+            "sprachen": {"options": [{"value": "de", "label": {"de": "Deutsch", "en": "German"}}]}
+        });
+        d["steps"][0]["fields"][1]["code_list"] = json!("staaten");
+        d["steps"][1]["fields"] = json!([{"id": "g", "type": "group", "label": {"de": "G", "en": "G"},
+            "fields": [{"id": "i", "type": "select", "label": {"de": "I", "en": "I"}, "code_list": "staaten"},
+                       {"id": "k", "type": "select", "label": {"de": "K", "en": "K"}, "code_list": "sprachen"}]}]);
+        let rename = |d: &mut Value, new_id: &str| {
+            let edit = parse(&pairs(&[
+                ("aktion", "codeliste_bearbeiten"),
+                ("code_list", "staaten"),
+                ("new_id", new_id),
+                ("uri", ""),
+                ("version", ""),
+                ("codes", "de|Deutschland|Germany"),
+            ]))
+            .map_err(|e| e[0].clone())?;
+            apply(d, &edit)
+        };
+        // Taken, or not an id: refused, nothing changed.
+        let taken = rename(&mut d, "sprachen").unwrap_err();
+        assert_eq!(taken.path, "new_id");
+        assert!(taken.message.contains("gibt es schon"), "{taken:?}");
+        assert_eq!(rename(&mut d, "Länder!").unwrap_err().path, "new_id");
+        assert_eq!(d["steps"][0]["fields"][1]["code_list"], "staaten");
+        // Renamed: the list and both fields that chose it, not the other.
+        rename(&mut d, "laender").unwrap();
+        assert!(d["code_lists"].get("staaten").is_none());
+        assert_eq!(
+            d["code_lists"]["laender"]["options"][0]["value"],
+            json!("de")
+        );
+        assert_eq!(d["steps"][0]["fields"][1]["code_list"], "laender");
+        assert_eq!(
+            d["steps"][1]["fields"][0]["fields"][0]["code_list"],
+            "laender"
+        );
+        assert_eq!(
+            d["steps"][1]["fields"][0]["fields"][1]["code_list"],
+            "sprachen"
+        );
+        assert!(choosers(&d, "staaten").is_empty());
+        assert_eq!(choosers(&d, "laender"), ["f2", "i"]);
     }
 
     #[test]
