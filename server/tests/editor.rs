@@ -2426,6 +2426,94 @@ async fn nested_rules_computed_values_and_fees_hold_on_the_preview(test_db: &Tes
         json!([{"id": "hunde", "label": {"de": "Zahl der Hunde", "en": "Number of dogs"},
                 "expression": {"+": [{"var": ["anzahl", 0]}, 1]}}])
     );
+    // Computed values are reordered; one that reads an earlier one cannot
+    // move above it (the engine refuses), nor a stale page move another.
+    let numbers = |id: &'static str, formula: &'static str, first: &'static str| {
+        [
+            ("aktion", "wert_neu"),
+            ("id", id),
+            ("label_de", ""),
+            ("label_en", ""),
+            ("formel", formula),
+            ("t0_quelle", first),
+            ("t0_zahl", if first.is_empty() { "1" } else { "" }),
+            ("t1_quelle", ""),
+            ("t1_zahl", "2"),
+            ("t2_quelle", ""),
+            ("t2_zahl", ""),
+            ("w_combine", "und"),
+        ]
+    };
+    change(&mut editor, &numbers("drei", "summe", "")).await;
+    change(&mut editor, &numbers("doppelt", "produkt", "feld:hunde")).await;
+    let order = |d: &serde_json::Value| -> Vec<String> {
+        d["computed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(order(&stored(db).await), ["hunde", "drei", "doppelt"]);
+    let moving = |index: &'static str, id: &'static str, dir: &'static str| {
+        [
+            ("aktion", "wert_verschieben"),
+            ("wert", index),
+            ("item_id", id),
+            ("richtung", dir),
+        ]
+    };
+    change(&mut editor, &moving("1", "drei", "hoch")).await;
+    assert_eq!(order(&stored(db).await), ["drei", "hunde", "doppelt"]);
+    assert_eq!(
+        db.editor_changes("hund").await.unwrap()[0]
+            .summary
+            .as_deref(),
+        Some("Berechneten Wert ‚drei‘ nach oben verschoben")
+    );
+    let text = editor.get("/redaktion/hund/bearbeiten").await.text();
+    assert!(
+        text.contains("Berechneten Wert „drei“ nach unten"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Berechneten Wert „drei“ nach oben"),
+        "{text}"
+    );
+    refused(
+        db,
+        &mut editor,
+        &moving("1", "drei", "hoch"),
+        "An dieser Stelle steht inzwischen „hunde“",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &moving("0", "drei", "hoch"),
+        "steht schon ganz oben",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &moving("2", "doppelt", "runter"),
+        "steht schon ganz unten",
+    )
+    .await;
+    refused(
+        db,
+        &mut editor,
+        &moving("2", "doppelt", "hoch"),
+        "Nicht gespeichert",
+    )
+    .await;
+    assert_eq!(order(&stored(db).await), ["drei", "hunde", "doppelt"]);
+    change(&mut editor, &[("aktion", "wert_loeschen"), ("wert", "0")]).await;
+    assert_eq!(order(&stored(db).await), ["hunde", "doppelt"]);
+    change(&mut editor, &[("aktion", "wert_loeschen"), ("wert", "1")]).await;
+    assert_eq!(order(&stored(db).await), ["hunde"]);
+
     // The engine's check: a visibility rule may not read a computed value.
     refused(
         db,
@@ -3498,12 +3586,60 @@ async fn cross_field_validations_and_inner_rules_hold_on_the_preview(test_db: &T
     let text = editor.get("/redaktion/hund/vorschau/pruefen").await.text();
     assert!(text.contains("Schwarzbraun"), "{text}");
 
-    // Deleted: the key goes with the last one.
-    change(
+    // A second validation, moved above the first; a stale page is refused.
+    let mut second = validation.to_vec();
+    second[1] = ("id", "name_noetig");
+    change(&mut editor, &second).await;
+    let ids = |d: &serde_json::Value| -> Vec<String> {
+        d["validations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&stored(db).await), ["hoechstens_einer", "name_noetig"]);
+    let moving = |index: &'static str, id: &'static str, dir: &'static str| {
+        [
+            ("aktion", "pruefung_verschieben"),
+            ("pruefung", index),
+            ("item_id", id),
+            ("richtung", dir),
+        ]
+    };
+    change(&mut editor, &moving("1", "name_noetig", "hoch")).await;
+    assert_eq!(ids(&stored(db).await), ["name_noetig", "hoechstens_einer"]);
+    assert_eq!(
+        db.editor_changes("hund").await.unwrap()[0]
+            .summary
+            .as_deref(),
+        Some("Prüfung ‚name_noetig‘ nach oben verschoben")
+    );
+    assert!(
+        editor
+            .get("/redaktion/hund/bearbeiten")
+            .await
+            .text()
+            .contains("Prüfung „hoechstens_einer“ nach oben")
+    );
+    refused(
+        db,
         &mut editor,
-        &[("aktion", "pruefung_loeschen"), ("pruefung", "0")],
+        &moving("1", "name_noetig", "hoch"),
+        "An dieser Stelle steht inzwischen „hoechstens_einer“",
     )
     .await;
+    change(&mut editor, &moving("0", "name_noetig", "runter")).await;
+    assert_eq!(ids(&stored(db).await), ["hoechstens_einer", "name_noetig"]);
+
+    // Deleted: the key goes with the last one.
+    for _ in 0..2 {
+        change(
+            &mut editor,
+            &[("aktion", "pruefung_loeschen"), ("pruefung", "0")],
+        )
+        .await;
+    }
     assert!(stored(db).await.get("validations").is_none());
 }
 

@@ -166,6 +166,16 @@ fn describe_rule(before: &Value, edit: &RuleEdit) -> String {
             "Berechneten Wert ‚{}‘ gelöscht",
             computed_name(before, *index)
         ),
+        RuleEdit::MoveComputed { index, up, .. } => format!(
+            "Berechneten Wert ‚{}‘ nach {} verschoben",
+            computed_name(before, *index),
+            if *up { "oben" } else { "unten" }
+        ),
+        RuleEdit::MoveValidation { index, up, .. } => format!(
+            "Prüfung ‚{}‘ nach {} verschoben",
+            validation_name(before, *index),
+            if *up { "oben" } else { "unten" }
+        ),
         RuleEdit::AddValidation { id, .. } => format!("Prüfung ‚{id}‘ hinzugefügt"),
         RuleEdit::EditValidation { index, .. } => {
             format!("Prüfung ‚{}‘ geändert", validation_name(before, *index))

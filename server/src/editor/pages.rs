@@ -1173,6 +1173,40 @@ fn raw_form(
 
 /// The computed values: each with its label and formula (or only the
 /// raw view when the formula inputs cannot show it), delete; add one.
+/// "nach oben" / "nach unten" for entry `pos` of `count` of a top-level
+/// list (computed values, validations): `action` with the entry's position
+/// `at` and its `id` (checked by the server against the stored order).
+/// `what` is already escaped HTML.
+fn move_forms(
+    base: &str,
+    csrf: &str,
+    (action, at, id): (&str, &[(&str, String)], &str),
+    (pos, count): (usize, usize),
+    what: &str,
+) -> String {
+    let moved = |dir: &str, text: &str| {
+        let mut hidden = at.to_vec();
+        hidden.push(("item_id", id.to_owned()));
+        hidden.push(("richtung", dir.to_owned()));
+        change_form(base, csrf, action, &hidden, &submit(text))
+    };
+    let mut out = String::from(r#"<div class="actions">"#);
+    if pos > 0 {
+        out.push_str(&moved(
+            "hoch",
+            &format!("{what} nach oben <span lang=\"en\">(move up)</span>"),
+        ));
+    }
+    if pos + 1 < count {
+        out.push_str(&moved(
+            "runter",
+            &format!("{what} nach unten <span lang=\"en\">(move down)</span>"),
+        ));
+    }
+    out.push_str("</div>");
+    out
+}
+
 fn computed_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
     use super::rules::formula_of;
     let s = |v: &serde_json::Value, p: &str| {
@@ -1251,6 +1285,13 @@ fn computed_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
             &format!("{p}-raw"),
             "Formel als JSON Logic (Expertenansicht) <span lang=\"en\">(formula as JSON Logic, expert view)</span>",
             expression,
+        ));
+        out.push_str(&move_forms(
+            base,
+            csrf,
+            ("wert_verschieben", &at, &id),
+            (k, list.len()),
+            &format!("Berechneten Wert „{title}“"),
         ));
         out.push_str(&change_form(
             base,
@@ -1518,6 +1559,13 @@ fn validation_forms(base: &str, csrf: &str, d: &serde_json::Value) -> String {
             &format!("{p}-raw"),
             "Bedingung als JSON Logic (Expertenansicht) <span lang=\"en\">(condition as JSON Logic, expert view)</span>",
             rule,
+        ));
+        out.push_str(&move_forms(
+            base,
+            csrf,
+            ("pruefung_verschieben", &at, &id),
+            (k, list.len()),
+            &format!("Prüfung „{}“", escape(&id)),
         ));
         out.push_str(&change_form(
             base,

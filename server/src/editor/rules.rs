@@ -159,6 +159,13 @@ pub enum RuleEdit {
     DeleteComputed {
         index: usize,
     },
+    /// Moves computed value `index` (whose id the page showed as `id`)
+    /// one place up or down: later values and fees read earlier ones.
+    MoveComputed {
+        index: usize,
+        id: String,
+        up: bool,
+    },
     /// A new cross-field validation: the tree must hold, else the message
     /// is shown at `field`.
     AddValidation {
@@ -179,6 +186,13 @@ pub enum RuleEdit {
     SetValidationRaw {
         index: usize,
         text: String,
+    },
+    /// Moves validation `index` (id `id` on the page) one place up or
+    /// down: the order in which their messages are checked and shown.
+    MoveValidation {
+        index: usize,
+        id: String,
+        up: bool,
     },
     DeleteValidation {
         index: usize,
@@ -361,6 +375,16 @@ pub fn parse(
             text: get("rule"),
         }),
         "wert_loeschen" => position(get, "wert").map(|index| RuleEdit::DeleteComputed { index }),
+        "wert_verschieben" => position(get, "wert").map(|index| RuleEdit::MoveComputed {
+            index,
+            id: label("item_id"),
+            up: get("richtung") == "hoch",
+        }),
+        "pruefung_verschieben" => position(get, "pruefung").map(|index| RuleEdit::MoveValidation {
+            index,
+            id: label("item_id"),
+            up: get("richtung") == "hoch",
+        }),
         "pruefung_neu" => Ok(RuleEdit::AddValidation {
             id: label("id"),
             message_de: label("message_de"),
@@ -947,6 +971,48 @@ fn message_field(definition: &Value, field: &str) -> Result<(), DefinitionError>
     Ok(())
 }
 
+/// Swaps entry `index` of `list` with its neighbour above (`up`) or below;
+/// refused when the entry there is not `id` (a page older than the
+/// definition) or there is no neighbour.
+fn move_item(
+    list: &mut [Value],
+    index: usize,
+    id: &str,
+    up: bool,
+    path: &str,
+) -> Result<(), DefinitionError> {
+    let there = list_item(list, index, path)?
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if there != id {
+        return Err(problem(
+            &format!("{path}[{index}]"),
+            &format!(
+                "An dieser Stelle steht inzwischen „{there}“, nicht „{id}“: bitte laden Sie die Seite neu / \"{there}\" is now at this place, not \"{id}\": please reload the page"
+            ),
+        ));
+    }
+    let other = if up {
+        index.checked_sub(1)
+    } else {
+        index.checked_add(1)
+    }
+    .filter(|other| *other < list.len())
+    .ok_or_else(|| {
+        problem(
+            &format!("{path}[{index}]"),
+            if up {
+                "steht schon ganz oben / is first already"
+            } else {
+                "steht schon ganz unten / is last already"
+            },
+        )
+    })?;
+    list.swap(index, other);
+    Ok(())
+}
+
 fn list_item<'a>(
     list: &'a mut [Value],
     index: usize,
@@ -1130,6 +1196,12 @@ pub fn apply(definition: &mut Value, edit: &RuleEdit) -> Result<(), DefinitionEr
             let logic = raw_logic(text, "rule")?;
             list_item(validations(definition)?, *index, "$.validations")?
                 .insert("rule".into(), logic);
+        }
+        RuleEdit::MoveComputed { index, id, up } => {
+            move_item(computed(definition)?, *index, id, *up, "$.computed")?;
+        }
+        RuleEdit::MoveValidation { index, id, up } => {
+            move_item(validations(definition)?, *index, id, *up, "$.validations")?;
         }
         RuleEdit::DeleteValidation { index } => {
             let list = validations(definition)?;
