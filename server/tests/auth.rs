@@ -20,15 +20,9 @@ use amtsweg_server::{
     definitions,
     routes::{AppState, router},
 };
-use axum::{
-    Router,
-    body::Body,
-    http::{Request, StatusCode, header},
-};
-use common::TestDb;
-use http_body_util::BodyExt;
+use axum::{Router, http::StatusCode};
+use common::{Browser, Page, TestDb};
 use tempfile::TempDir;
-use tower::ServiceExt;
 
 const CITIZEN_FORM: &str = r#"{
   "id": "wohnen", "version": 1,
@@ -116,20 +110,7 @@ async fn app(db: &amtsweg_server::db::Db, login: bool) -> Router {
     router(state)
 }
 
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
 impl Page {
-    fn csrf(&self) -> String {
-        let marker = "name=\"_csrf\" value=\"";
-        let start = self.body.find(marker).expect("a _csrf field") + marker.len();
-        let end = self.body[start..].find('"').unwrap() + start;
-        self.body[start..end].to_owned()
-    }
-
     /// The page without its serialized resources, entities decoded.
     fn text(&self) -> String {
         let end = self.body.find("</html>").unwrap_or(self.body.len());
@@ -140,12 +121,6 @@ impl Page {
     }
 }
 
-/// One browser with a cookie jar of one cookie.
-struct Browser {
-    app: Router,
-    cookie: Option<String>,
-}
-
 impl Browser {
     fn logged_in(app: &Router, session_id: &str) -> Browser {
         Browser {
@@ -154,58 +129,9 @@ impl Browser {
         }
     }
 
-    async fn send(&mut self, mut request: Request<Body>) -> Page {
-        if let Some(cookie) = &self.cookie {
-            request
-                .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
-        }
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        if let Some(set) = response.headers().get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = Some(pair);
-        }
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Page {
-            status,
-            location,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
-        }
-    }
-
-    async fn get(&mut self, uri: &str) -> Page {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post(&mut self, uri: &str, body: &str) -> Page {
-        self.send(
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body.to_owned()))
-                .unwrap(),
-        )
-        .await
-    }
-
     /// The session's CSRF token (from an anonymous form's start page).
     async fn token(&mut self) -> String {
         self.get("/forms/frei").await.csrf()
-    }
-
-    /// The session id the cookie carries now.
-    fn session_id(&self) -> String {
-        self.cookie
-            .as_deref()
-            .unwrap()
-            .trim_start_matches("amtsweg=")
-            .to_owned()
     }
 }
 

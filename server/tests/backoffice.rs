@@ -27,7 +27,7 @@ use axum::{
     body::Body,
     http::{Request, StatusCode, header},
 };
-use common::TestDb;
+use common::{Browser, Page, TestDb};
 use http_body_util::BodyExt;
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
@@ -111,20 +111,7 @@ async fn app_with(db: &Db, data_dir: Option<&std::path::Path>) -> Router {
     router(state.with_auth(auth))
 }
 
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
 impl Page {
-    fn csrf(&self) -> String {
-        let marker = "name=\"_csrf\" value=\"";
-        let start = self.body.find(marker).expect("a _csrf field") + marker.len();
-        let end = self.body[start..].find('"').unwrap() + start;
-        self.body[start..end].to_owned()
-    }
-
     /// How many submissions the table lists.
     fn rows(&self) -> usize {
         self.body.matches("<th scope=\"row\">").count()
@@ -145,37 +132,7 @@ impl Page {
     }
 }
 
-struct Browser {
-    app: Router,
-    cookie: Option<String>,
-}
-
 impl Browser {
-    async fn send(&mut self, mut request: Request<Body>) -> Page {
-        if let Some(cookie) = &self.cookie {
-            request
-                .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
-        }
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        if let Some(set) = response.headers().get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = Some(pair);
-        }
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Page {
-            status,
-            location,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
-        }
-    }
-
     /// `GET uri` as bytes, with the response's headers.
     async fn raw(&mut self, uri: &str) -> (StatusCode, header::HeaderMap, Vec<u8>) {
         let mut request = Request::get(uri).body(Body::empty()).unwrap();
@@ -188,21 +145,6 @@ impl Browser {
         let (parts, body) = response.into_parts();
         let bytes = body.collect().await.unwrap().to_bytes().to_vec();
         (parts.status, parts.headers, bytes)
-    }
-
-    async fn get(&mut self, uri: &str) -> Page {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post(&mut self, uri: &str, body: &str) -> Page {
-        self.send(
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body.to_owned()))
-                .unwrap(),
-        )
-        .await
     }
 }
 

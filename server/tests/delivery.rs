@@ -40,7 +40,7 @@ use axum::{
     body::Body,
     http::{Request, StatusCode, header},
 };
-use common::TestDb;
+use common::{Browser, Page, TestDb};
 use http_body_util::BodyExt;
 use tempfile::TempDir;
 use time::OffsetDateTime;
@@ -131,32 +131,12 @@ async fn portal(db: &TestDb) -> Portal {
     portal_with(db, Authorities::defaults, None).await
 }
 
-struct Browser {
-    app: Router,
-    cookie: Option<String>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: String,
-    content_type: String,
-    bytes: Vec<u8>,
-}
-
 impl Page {
     fn text(&self) -> String {
         String::from_utf8_lossy(&self.bytes)
             .replace("&quot;", "\"")
             .replace("&#x27;", "'")
             .replace("&amp;", "&")
-    }
-
-    fn csrf(&self) -> String {
-        let text = self.text();
-        let marker = "name=\"_csrf\" value=\"";
-        let start = text.find(marker).expect("a _csrf field") + marker.len();
-        let end = text[start..].find('"').unwrap() + start;
-        text[start..end].to_owned()
     }
 }
 
@@ -170,56 +150,6 @@ impl Browser {
         }
     }
 
-    async fn send(&mut self, mut request: Request<Body>) -> Page {
-        if let Some(cookie) = &self.cookie {
-            request
-                .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
-        }
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        if let Some(set) = response.headers().get(header::SET_COOKIE) {
-            self.cookie = Some(set.to_str().unwrap().split(';').next().unwrap().to_owned());
-        }
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .map(|v: &http::HeaderValue| v.to_str().unwrap().to_owned())
-                .unwrap_or_default()
-        };
-        let (status, location, content_type) = (
-            response.status(),
-            header(header::LOCATION),
-            header(header::CONTENT_TYPE),
-        );
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        Page {
-            status,
-            location,
-            content_type,
-            bytes,
-        }
-    }
-
-    async fn get(&mut self, uri: &str) -> Page {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post_form(&mut self, uri: &str, body: String) -> Page {
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
-    }
-
     /// Start, fill in the one step (with the file), submit; returns the
     /// submission's id.
     async fn apply(&mut self) -> Uuid {
@@ -227,7 +157,7 @@ impl Browser {
         assert_eq!(start.status, StatusCode::OK);
         let csrf = start.csrf();
         let started = self
-            .post_form("/forms/meldung/starten", format!("_csrf={csrf}"))
+            .post("/forms/meldung/starten", format!("_csrf={csrf}"))
             .await;
         assert_eq!(started.location, "/forms/meldung/angaben");
         let mut body = Vec::new();
@@ -258,7 +188,7 @@ impl Browser {
         let saved = self.send(request).await;
         assert_eq!(saved.location, "/forms/meldung/pruefen", "{}", saved.text());
         let submitted = self
-            .post_form("/forms/meldung/absenden", format!("_csrf={csrf}"))
+            .post("/forms/meldung/absenden", format!("_csrf={csrf}"))
             .await;
         let id = submitted
             .location
@@ -475,7 +405,7 @@ async fn a_submission_is_delivered_filed_and_its_status_shown(db: &TestDb) {
         ))
         .await;
     assert_eq!(pdf.status, StatusCode::OK);
-    assert_eq!(pdf.content_type, "application/pdf");
+    assert_eq!(pdf.header(header::CONTENT_TYPE), "application/pdf");
     assert!(pdf.bytes.starts_with(b"%PDF-"));
     let mut stranger = Browser::new(&portal);
     let other = stranger

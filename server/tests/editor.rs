@@ -28,7 +28,7 @@ use axum::{
     body::Body,
     http::{Request, StatusCode, header},
 };
-use common::TestDb;
+use common::{Browser, Page, TestDb};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -88,21 +88,7 @@ async fn app(db: &Db) -> Router {
     router(state.with_auth(auth))
 }
 
-struct Page {
-    status: StatusCode,
-    location: String,
-    disposition: String,
-    body: String,
-}
-
 impl Page {
-    fn csrf(&self) -> String {
-        let marker = "name=\"_csrf\" value=\"";
-        let start = self.body.find(marker).expect("a _csrf field") + marker.len();
-        let end = self.body[start..].find('"').unwrap() + start;
-        self.body[start..end].to_owned()
-    }
-
     /// The page with entities decoded.
     fn text(&self) -> String {
         self.body
@@ -115,57 +101,7 @@ impl Page {
     }
 }
 
-struct Browser {
-    app: Router,
-    cookie: Option<String>,
-}
-
 impl Browser {
-    async fn send(&mut self, mut request: Request<Body>) -> Page {
-        if let Some(cookie) = &self.cookie {
-            request
-                .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
-        }
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        if let Some(set) = response.headers().get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = Some(pair);
-        }
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
-                .unwrap_or_default()
-        };
-        let status = response.status();
-        let location = header(header::LOCATION);
-        let disposition = header(header::CONTENT_DISPOSITION);
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Page {
-            status,
-            location,
-            disposition,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
-        }
-    }
-
-    async fn get(&mut self, uri: &str) -> Page {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post(&mut self, uri: &str, body: &str) -> Page {
-        self.send(
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body.to_owned()))
-                .unwrap(),
-        )
-        .await
-    }
-
     /// Posts `pairs` with the session's CSRF token.
     async fn submit(&mut self, uri: &str, pairs: &[(&str, &str)]) -> Page {
         let token = self.get("/forms/frei").await.csrf();
@@ -451,7 +387,10 @@ async fn invalid_definitions_are_not_saved_and_the_text_is_kept(test_db: &TestDb
     // Export: the draft as a JSON download.
     let page = editor.get("/redaktion/hund/export").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.disposition, "attachment; filename=\"hund-v1.json\"");
+    assert_eq!(
+        page.header(header::CONTENT_DISPOSITION),
+        "attachment; filename=\"hund-v1.json\""
+    );
     let exported: Value = serde_json::from_str(&page.body).unwrap();
     assert_eq!(exported["title"]["de"], "Hund anmelden (importiert)");
     assert_eq!(exported["id"], "hund");

@@ -7,13 +7,11 @@
 mod common;
 
 use axum::{
-    Router,
     body::Body,
     http::{Request, StatusCode, header},
 };
-use http_body_util::BodyExt;
+use common::{Browser, Page};
 use tempfile::TempDir;
-use tower::ServiceExt;
 
 const DEFINITION: &str = r#"{
   "id": "reise", "version": 1,
@@ -115,12 +113,6 @@ fn definitions() -> TempDir {
     dir
 }
 
-/// One browser: keeps the session cookie.
-struct Browser {
-    app: Router,
-    cookie: Option<String>,
-}
-
 /// A part of a multipart body.
 enum Part<'a> {
     Text(&'a str, &'a str),
@@ -179,29 +171,7 @@ fn stored_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     found
 }
 
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
 impl Page {
-    fn main(&self) -> String {
-        let start = self.body.find("<main").unwrap_or(0);
-        let end = self.body.find("</main>").unwrap_or(self.body.len());
-        self.body[start..end]
-            .replace("&quot;", "\"")
-            .replace("&#x27;", "'")
-            .replace("&amp;", "&")
-    }
-
-    fn csrf(&self) -> String {
-        let marker = "name=\"_csrf\" value=\"";
-        let start = self.body.find(marker).expect("a _csrf field") + marker.len();
-        let end = self.body[start..].find('"').unwrap() + start;
-        self.body[start..end].to_owned()
-    }
-
     fn title(&self) -> String {
         let start = self.body.find("<title>").expect("a title") + 7;
         let end = self.body.find("</title>").unwrap();
@@ -217,26 +187,6 @@ impl Browser {
         }
     }
 
-    async fn send(&mut self, request: Request<Body>) -> Page {
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        if let Some(set) = response.headers().get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = Some(pair);
-        }
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Page {
-            status,
-            location,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
-        }
-    }
-
     async fn with_files(dir: &TempDir, db: &common::TestDb, files: &std::path::Path) -> Browser {
         Browser {
             app: common::app_with_files(&db.db, dir.path(), files).await,
@@ -245,37 +195,12 @@ impl Browser {
     }
 
     async fn post_multipart(&mut self, uri: &str, parts: &[Part<'_>]) -> Page {
-        let mut request = Request::post(uri).header(
+        let request = Request::post(uri).header(
             header::CONTENT_TYPE,
             format!("multipart/form-data; boundary={BOUNDARY}"),
         );
-        if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
         self.send(request.body(Body::from(multipart_body(parts))).unwrap())
             .await
-    }
-
-    async fn get(&mut self, uri: &str) -> Page {
-        let mut request = Request::get(uri);
-        if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        self.send(request.body(Body::empty()).unwrap()).await
-    }
-
-    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let mut request =
-            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        self.send(request.body(Body::from(body)).unwrap()).await
     }
 
     /// GET `page`, then POST its form with the page's token and `fields`.
@@ -285,18 +210,8 @@ impl Browser {
         let token = shown.csrf();
         let mut all = vec![("_csrf", token.as_str())];
         all.extend_from_slice(fields);
-        self.post(action, &all).await
+        self.post_fields(action, &all).await
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn started(browser: &mut Browser) {
@@ -651,7 +566,7 @@ async fn submitting_twice_shows_the_same_reference() {
     let check = browser.get("/forms/reise/pruefen").await;
     let token = check.csrf();
     let first = browser
-        .post("/forms/reise/absenden", &[("_csrf", &token)])
+        .post_fields("/forms/reise/absenden", &[("_csrf", &token)])
         .await;
     assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
     // The form has a fee: stored, then on to paying it.
@@ -661,7 +576,7 @@ async fn submitting_twice_shows_the_same_reference() {
         first.location
     );
     let second = browser
-        .post("/forms/reise/absenden", &[("_csrf", &token)])
+        .post_fields("/forms/reise/absenden", &[("_csrf", &token)])
         .await;
     assert_eq!(
         second.location, first.location,
@@ -738,7 +653,7 @@ async fn a_post_without_the_token_is_refused() {
     let mut browser = Browser::new(&dir, &db).await;
     started(&mut browser).await;
     let page = browser
-        .post("/forms/reise/person", &[("name", "Erika")])
+        .post_fields("/forms/reise/person", &[("name", "Erika")])
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 }
@@ -1049,7 +964,7 @@ async fn an_urlencoded_post_over_its_limit_gets_the_413_page() {
     let token = browser.get("/forms/reise/person").await.csrf();
     let long = "x".repeat(amtsweg_server::journey_routes::FORM_BODY_LIMIT);
     let page = browser
-        .post("/forms/reise/person", &[("_csrf", &token), ("name", &long)])
+        .post_fields("/forms/reise/person", &[("_csrf", &token), ("name", &long)])
         .await;
     assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", page.body);
     assert!(page.body.contains("zu groß"), "{}", page.body);

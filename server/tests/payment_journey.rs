@@ -27,13 +27,10 @@ use amtsweg_server::{
 };
 use axum::{
     Router,
-    body::Body,
-    http::{Request, StatusCode, header},
+    http::{StatusCode, header},
 };
-use common::TestDb;
-use http_body_util::BodyExt;
+use common::{Browser, Page, TestDb};
 use tempfile::TempDir;
-use tower::ServiceExt;
 use uuid::Uuid;
 
 const DEFINITION: &str = r#"{
@@ -164,70 +161,12 @@ async fn portal_with(
     }
 }
 
-struct Browser {
-    app: Router,
-    cookie: Option<String>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-impl Page {
-    fn csrf(&self) -> String {
-        let marker = "name=\"_csrf\" value=\"";
-        let start = self.body.find(marker).expect("a _csrf field") + marker.len();
-        let end = self.body[start..].find('"').unwrap() + start;
-        self.body[start..end].to_owned()
-    }
-}
-
 impl Browser {
     fn new(portal: &Portal) -> Browser {
         Browser {
             app: portal.app.clone(),
             cookie: None,
         }
-    }
-
-    async fn send(&mut self, mut request: Request<Body>) -> Page {
-        if let Some(cookie) = &self.cookie {
-            request
-                .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
-        }
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        if let Some(set) = response.headers().get(header::SET_COOKIE) {
-            self.cookie = Some(set.to_str().unwrap().split(';').next().unwrap().to_owned());
-        }
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Page {
-            status,
-            location,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&mut self, uri: &str) -> Page {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post(&mut self, uri: &str, body: String) -> Page {
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ORIGIN, PUBLIC)
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
     }
 
     /// Another tab of the same browser: the same session.

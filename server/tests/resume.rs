@@ -12,15 +12,9 @@
 mod common;
 
 use amtsweg_server::db::Db;
-use axum::{
-    Router,
-    body::Body,
-    http::{Request, StatusCode, header},
-};
-use common::TestDb;
-use http_body_util::BodyExt;
+use axum::http::{StatusCode, header};
+use common::{Browser, Page, TestDb};
 use tempfile::TempDir;
-use tower::ServiceExt;
 
 const DEFINITION: &str = r#"{
   "id": "antrag", "version": 1,
@@ -50,38 +44,12 @@ fn definitions() -> TempDir {
     dir
 }
 
-/// One browser: its own cookie jar on a shared router.
-struct Browser {
-    app: Router,
-    cookie: Option<String>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: String,
-    cache_control: String,
-    body: String,
-}
-
 impl Page {
-    fn main(&self) -> String {
-        let start = self.body.find("<main").unwrap_or(0);
-        let end = self.body.find("</main>").unwrap_or(self.body.len());
-        self.body[start..end]
-            .replace("&quot;", "\"")
-            .replace("&#x27;", "'")
-            .replace("&amp;", "&")
-    }
-
     fn hidden(&self, name: &str) -> Option<String> {
         let marker = format!("name=\"{name}\" value=\"");
         let start = self.body.find(&marker)? + marker.len();
         let end = self.body[start..].find('"')? + start;
         Some(self.body[start..end].to_owned())
-    }
-
-    fn csrf(&self) -> String {
-        self.hidden("_csrf").expect("a _csrf field")
     }
 
     /// The resume link shown on the saved page, if any.
@@ -94,61 +62,6 @@ impl Page {
 }
 
 impl Browser {
-    fn new(app: &Router) -> Browser {
-        Browser {
-            app: app.clone(),
-            cookie: None,
-        }
-    }
-
-    async fn send(&mut self, mut request: Request<Body>) -> Page {
-        if let Some(cookie) = &self.cookie {
-            request
-                .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
-        }
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        if let Some(set) = response.headers().get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = Some(pair);
-        }
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
-                .unwrap_or_default()
-        };
-        let status = response.status();
-        let location = header(header::LOCATION);
-        let cache_control = header(header::CACHE_CONTROL);
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Page {
-            status,
-            location,
-            cache_control,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
-        }
-    }
-
-    async fn get(&mut self, uri: &str) -> Page {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
-    }
-
     /// GET `page`, then POST its form with the page's token and `fields`.
     async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
         let shown = self.get(page).await;
@@ -156,7 +69,7 @@ impl Browser {
         let token = shown.csrf();
         let mut all = vec![("_csrf", token.as_str())];
         all.extend_from_slice(fields);
-        self.post(action, &all).await
+        self.post_fields(action, &all).await
     }
 
     async fn start(&mut self) {
@@ -178,16 +91,6 @@ impl Browser {
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         page
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The link's path (the router is called without the origin).
@@ -213,7 +116,7 @@ async fn contact_email(db: &Db) -> Option<String> {
 async fn saving_an_invalid_step_for_later_keeps_its_values_and_shows_the_link(test_db: &TestDb) {
     let dir = definitions();
     let app = common::app(&test_db.db, dir.path()).await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::on(&app);
     browser.start().await;
     let step = browser.get("/forms/antrag/person").await.main();
     assert!(
@@ -225,7 +128,7 @@ async fn saving_an_invalid_step_for_later_keeps_its_values_and_shows_the_link(te
     let saved = browser
         .save_for_later("person", &[("name", ""), ("email", "erika@")])
         .await;
-    assert_eq!(saved.cache_control, "no-store");
+    assert_eq!(saved.header(header::CACHE_CONTROL), "no-store");
     let main = saved.main();
     assert!(main.contains("Ihre Angaben sind gespeichert"), "{main}");
     let link = saved.link().expect("the resume link");
@@ -282,7 +185,7 @@ async fn saving_an_invalid_step_for_later_keeps_its_values_and_shows_the_link(te
 async fn the_link_opens_the_draft_in_another_browser(test_db: &TestDb) {
     let dir = definitions();
     let app = common::app(&test_db.db, dir.path()).await;
-    let mut phone = Browser::new(&app);
+    let mut phone = Browser::on(&app);
     phone.start().await;
     let posted = phone
         .submit(
@@ -296,7 +199,7 @@ async fn the_link_opens_the_draft_in_another_browser(test_db: &TestDb) {
     let link = saved.link().unwrap();
 
     // A new browser with its own, older session.
-    let mut laptop = Browser::new(&app);
+    let mut laptop = Browser::on(&app);
     laptop.get("/forms/antrag").await;
     let before = laptop.cookie.clone().expect("a session");
     let opened = laptop.get(path_of(&link)).await;
@@ -305,7 +208,7 @@ async fn the_link_opens_the_draft_in_another_browser(test_db: &TestDb) {
         opened.location, "/forms/antrag/ziel",
         "the first step that still needs answers"
     );
-    assert_eq!(opened.cache_control, "no-store");
+    assert_eq!(opened.header(header::CACHE_CONTROL), "no-store");
     let after = laptop.cookie.clone().unwrap();
     assert_ne!(before, after, "the session id is rotated");
 
@@ -317,7 +220,7 @@ async fn the_link_opens_the_draft_in_another_browser(test_db: &TestDb) {
     assert_eq!(ziel.location, "/forms/antrag/pruefen");
     let check = laptop.get("/forms/antrag/pruefen").await;
     let submitted = laptop
-        .post("/forms/antrag/absenden", &[("_csrf", &check.csrf())])
+        .post_fields("/forms/antrag/absenden", &[("_csrf", &check.csrf())])
         .await;
     assert!(
         submitted
@@ -328,12 +231,12 @@ async fn the_link_opens_the_draft_in_another_browser(test_db: &TestDb) {
     );
 
     // Submitted: the link no longer opens anything.
-    let mut third = Browser::new(&app);
+    let mut third = Browser::on(&app);
     let page = third.get(path_of(&link)).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 
     // A draft whose answers are complete opens on the check page.
-    let mut other = Browser::new(&app);
+    let mut other = Browser::on(&app);
     other.start().await;
     other
         .submit(
@@ -343,7 +246,7 @@ async fn the_link_opens_the_draft_in_another_browser(test_db: &TestDb) {
         )
         .await;
     let saved = other.save_for_later("ziel", &[("zone", "a")]).await;
-    let mut fresh = Browser::new(&app);
+    let mut fresh = Browser::on(&app);
     let opened = fresh.get(path_of(&saved.link().unwrap())).await;
     assert_eq!(opened.location, "/forms/antrag/pruefen");
 }
@@ -351,7 +254,7 @@ async fn the_link_opens_the_draft_in_another_browser(test_db: &TestDb) {
 async fn a_bad_token_gets_a_clear_404_page(test_db: &TestDb) {
     let dir = definitions();
     let app = common::app(&test_db.db, dir.path()).await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::on(&app);
     let garbage = browser.get("/resume/not-a-token").await;
     assert_eq!(garbage.status, StatusCode::NOT_FOUND);
     let main = garbage.main();
@@ -362,7 +265,7 @@ async fn a_bad_token_gets_a_clear_404_page(test_db: &TestDb) {
     assert!(main.contains("This link is not valid or has expired"));
     assert!(main.contains("<a href=\"/\">Zur Übersicht der Online-Dienste</a>"));
     assert!(garbage.body.contains("<html lang=\"de\">"));
-    assert_eq!(garbage.cache_control, "no-store");
+    assert_eq!(garbage.header(header::CACHE_CONTROL), "no-store");
 
     // A well-formed token nobody was given: the very same page.
     let unknown = browser.get(&format!("/resume/{}", "A".repeat(43))).await;
@@ -379,7 +282,7 @@ async fn a_bad_token_gets_a_clear_404_page(test_db: &TestDb) {
 async fn an_expired_drafts_link_fails(test_db: &TestDb) {
     let dir = definitions();
     let app = common::app(&test_db.db, dir.path()).await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::on(&app);
     browser.start().await;
     let saved = browser.save_for_later("person", &[("name", "Erika")]).await;
     let link = saved.link().unwrap();
@@ -391,7 +294,7 @@ async fn an_expired_drafts_link_fails(test_db: &TestDb) {
         },
     )
     .await;
-    let mut other = Browser::new(&app);
+    let mut other = Browser::on(&app);
     let page = other.get(path_of(&link)).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(page.main().contains("ungültig oder abgelaufen"));
@@ -404,7 +307,7 @@ async fn the_link_is_mailed_and_shown_again(test_db: &TestDb) {
     };
     let dir = definitions();
     let app = common::app_with_mailer(&test_db.db, dir.path(), smtp.mailer()).await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::on(&app);
     browser.start().await;
     let saved = browser.save_for_later("person", &[("name", "Erika")]).await;
     assert!(
@@ -419,7 +322,7 @@ async fn the_link_is_mailed_and_shown_again(test_db: &TestDb) {
 
     // A wrong address: an error naming the field, nothing stored or sent.
     let posted = browser
-        .post(
+        .post_fields(
             "/forms/antrag/gespeichert",
             &[
                 ("_csrf", &saved.csrf()),
@@ -442,7 +345,7 @@ async fn the_link_is_mailed_and_shown_again(test_db: &TestDb) {
 
     // A good one: stored, and the shown link is mailed.
     let posted = browser
-        .post(
+        .post_fields(
             "/forms/antrag/gespeichert",
             &[
                 ("_csrf", &page.csrf()),
@@ -484,14 +387,14 @@ async fn the_link_is_mailed_and_shown_again(test_db: &TestDb) {
     );
 
     // The mailed link opens the draft in another browser.
-    let mut other = Browser::new(&app);
+    let mut other = Browser::on(&app);
     let opened = other.get(path_of(&link)).await;
     assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
 
     // Without this draft's token (a reload, or a forged one) the mail
     // gets a new link, which the page shows; the old one ends.
     let posted = browser
-        .post(
+        .post_fields(
             "/forms/antrag/gespeichert",
             &[
                 ("_csrf", &page.csrf()),
@@ -508,12 +411,12 @@ async fn the_link_is_mailed_and_shown_again(test_db: &TestDb) {
     let mails = smtp.received();
     assert_eq!(mails.len(), 2);
     assert!(mails[1].body.contains(&new_link), "{}", mails[1].body);
-    let gone = Browser::new(&app).get(path_of(&link)).await;
+    let gone = Browser::on(&app).get(path_of(&link)).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
 
     // Without the CSRF token the POST is refused.
     let refused = browser
-        .post("/forms/antrag/gespeichert", &[("email", "x@example.org")])
+        .post_fields("/forms/antrag/gespeichert", &[("email", "x@example.org")])
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
@@ -524,11 +427,11 @@ async fn the_mail_is_english_on_the_english_page(test_db: &TestDb) {
     };
     let dir = definitions();
     let app = common::app_with_mailer(&test_db.db, dir.path(), smtp.mailer()).await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::on(&app);
     browser.start().await;
     let saved = browser.save_for_later("person", &[("name", "Erika")]).await;
     let posted = browser
-        .post(
+        .post_fields(
             "/forms/antrag/gespeichert?lang=en",
             &[
                 ("_csrf", &saved.csrf()),
@@ -562,12 +465,12 @@ async fn a_failed_mail_keeps_everything_and_says_so(test_db: &TestDb) {
         amtsweg_server::mail::Mailer::smtp(&url, "noreply@amtsweg.test".parse().unwrap()).unwrap();
     let dir = definitions();
     let app = common::app_with_mailer(&test_db.db, dir.path(), mailer).await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::on(&app);
     browser.start().await;
     let saved = browser.save_for_later("person", &[("name", "Erika")]).await;
     let link = saved.link().unwrap();
     let posted = browser
-        .post(
+        .post_fields(
             "/forms/antrag/gespeichert",
             &[
                 ("_csrf", &saved.csrf()),
@@ -594,7 +497,7 @@ async fn a_failed_mail_keeps_everything_and_says_so(test_db: &TestDb) {
         contact_email(&test_db.db).await.as_deref(),
         Some("erika@example.org")
     );
-    let opened = Browser::new(&app).get(path_of(&link)).await;
+    let opened = Browser::on(&app).get(path_of(&link)).await;
     assert_eq!(opened.status, StatusCode::SEE_OTHER, "the link still works");
 }
 
@@ -604,13 +507,13 @@ async fn a_session_sends_at_most_five_mails(test_db: &TestDb) {
     };
     let dir = definitions();
     let app = common::app_with_mailer(&test_db.db, dir.path(), smtp.mailer()).await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::on(&app);
     browser.start().await;
     let mut page = browser.save_for_later("person", &[("name", "Erika")]).await;
     for round in 0..6 {
         let token = page.hidden("token").unwrap();
         browser
-            .post(
+            .post_fields(
                 "/forms/antrag/gespeichert",
                 &[
                     ("_csrf", &page.csrf()),
@@ -634,7 +537,7 @@ async fn a_session_sends_at_most_five_mails(test_db: &TestDb) {
 async fn a_new_link_ends_the_old_one(test_db: &TestDb) {
     let dir = definitions();
     let app = common::app(&test_db.db, dir.path()).await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::on(&app);
     browser.start().await;
     let first = browser
         .save_for_later("person", &[("name", "Erika")])
@@ -644,7 +547,7 @@ async fn a_new_link_ends_the_old_one(test_db: &TestDb) {
     let reload = browser.get("/forms/antrag/gespeichert").await;
     assert_eq!(reload.link(), None);
     let posted = browser
-        .post(
+        .post_fields(
             "/forms/antrag/gespeichert",
             &[("_csrf", &reload.csrf()), ("_action", "new-link")],
         )
@@ -656,7 +559,7 @@ async fn a_new_link_ends_the_old_one(test_db: &TestDb) {
         .link()
         .unwrap();
     assert_ne!(first, second);
-    let mut other = Browser::new(&app);
+    let mut other = Browser::on(&app);
     assert_eq!(
         other.get(path_of(&first)).await.status,
         StatusCode::NOT_FOUND

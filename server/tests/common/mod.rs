@@ -31,6 +31,10 @@ macro_rules! on_both_backends {
     };
 }
 
+mod browser;
+#[allow(unused_imports)]
+pub use browser::{Browser, Page};
+
 use std::path::{Path, PathBuf};
 
 use amtsweg_server::{
