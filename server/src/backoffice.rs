@@ -324,11 +324,16 @@ fn status_cell(
         DeliveryState::DeadLetter {
             attempts,
             last_error,
+            payment,
             ..
         } => {
+            let what = match (payment, en) {
+                (true, true) => "payment check given up",
+                (true, false) => "Zahlungsprüfung aufgegeben",
+                (false, _) => status_label(StatusFilter::DeadLetter, lang),
+            };
             let mut text = format!(
-                "<strong>{}</strong> ({attempts} {})",
-                status_label(StatusFilter::DeadLetter, lang),
+                "<strong>{what}</strong> ({attempts} {})",
                 match (en, *attempts == 1) {
                     (true, true) => "attempt",
                     (true, false) => "attempts",
@@ -345,10 +350,11 @@ fn status_cell(
                 ));
             }
             if may_retry(roles, &row.authority_id) {
-                let label = if en {
-                    "Deliver again"
-                } else {
-                    "Erneut zustellen"
+                let label = match (payment, en) {
+                    (true, true) => "Check the payment again",
+                    (true, false) => "Zahlung erneut prüfen",
+                    (false, true) => "Deliver again",
+                    (false, false) => "Erneut zustellen",
                 };
                 let lang_field = if en {
                     r#"<input type="hidden" name="lang" value="en">"#

@@ -717,7 +717,65 @@ async fn the_package_is_downloaded_by_its_authority_only(test_db: &TestDb) {
     );
 }
 
+/// A fee never paid: the payment check gave up (a dead `payment` job).
+/// The list says so instead of "waiting for payment", the dead-letter
+/// filter finds it, and "Zahlung erneut prüfen" revives the check.
+async fn a_payment_check_that_gave_up_is_shown_and_retried(test_db: &TestDb) {
+    let db = &test_db.db;
+    let app = app(db).await;
+    let now = OffsetDateTime::now_utc();
+    let (id, reference) = submit(db, "hund", now - Duration::days(20), 1500).await;
+    let job = db
+        .lease_job(now, Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((job.submission_id, job.kind.as_str()), (id, "payment"));
+    assert!(
+        db.bury_job(&job, now, "payment abandoned: the fee was not paid")
+            .await
+            .unwrap()
+    );
+
+    let mut jena = browser(db, &app, caseworker("lra-jena")).await;
+    let page = jena.get("/verwaltung/antraege").await;
+    let row = page.row(&reference);
+    assert!(
+        row.contains("<strong>Zahlungsprüfung aufgegeben</strong>"),
+        "{row}"
+    );
+    assert!(
+        row.contains("payment abandoned: the fee was not paid"),
+        "{row}"
+    );
+    assert!(row.contains("Zahlung erneut prüfen"), "{row}");
+    assert!(!row.contains("wartet auf Zahlung"), "{row}");
+    let dead = jena.get("/verwaltung/antraege?status=dead").await;
+    assert_eq!(dead.rows(), 1);
+    dead.row(&reference);
+    assert_eq!(
+        jena.get("/verwaltung/antraege?status=payment").await.rows(),
+        0
+    );
+    let english = jena.get("/verwaltung/antraege?lang=en").await;
+    assert!(english.row(&reference).contains("payment check given up"));
+    assert!(english.row(&reference).contains("Check the payment again"));
+
+    let token = page.csrf();
+    let sent = jena
+        .post(
+            &format!("/verwaltung/antraege/{id}/erneut-zustellen"),
+            format!("_csrf={token}"),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let page = jena.get("/verwaltung/antraege").await;
+    assert!(page.row(&reference).contains("wartet auf Zahlung"));
+    assert_eq!(jena.get("/verwaltung/antraege?status=dead").await.rows(), 0);
+}
+
 on_both_backends!(
+    a_payment_check_that_gave_up_is_shown_and_retried,
     the_package_is_downloaded_by_its_authority_only,
     a_caseworker_sees_their_authority_with_status_and_deletion_date,
     an_admin_sees_all_and_strangers_are_kept_out,

@@ -118,10 +118,13 @@ pub enum DeliveryState {
         efile_id: Option<String>,
     },
     Refused,
+    /// Its `deliver` job gave up, or (`payment`) its `payment` job: the
+    /// fee was not paid in time or the provider could not be asked.
     DeadLetter {
         job_id: i64,
         attempts: u32,
         last_error: Option<String>,
+        payment: bool,
     },
 }
 
@@ -215,7 +218,10 @@ const POSTGRES: Dialect = Dialect {
 };
 
 /// The dead `deliver` job of `s`, if any, joined as `d`.
-const DEAD_JOIN: &str = "LEFT JOIN outbox d ON d.submission_id = s.id AND d.kind = 'deliver' \
+/// (A submission has at most one of them dead: its `deliver` job is only
+/// added once the fee is paid, which completes the `payment` job.)
+const DEAD_JOIN: &str = "LEFT JOIN outbox d ON d.submission_id = s.id \
+                         AND d.kind IN ('deliver', 'payment') \
                          AND d.status = 'dead'";
 
 /// The list's SQL and the values to bind, in order (authority ids, then
@@ -264,7 +270,8 @@ fn list_sql(dialect: &Dialect, query: &SubmissionQuery) -> Option<(String, Vec<S
                 s.payment_status, s.delivered_at, s.filed_at, s.efile_id, s.purge_after,
                 s.purged_at, s.package_name, f.authority_id, f.authority_de, f.authority_en, f.title_de,
                 f.title_en, f.retention_days,
-                d.id AS dead_id, {attempts} AS dead_attempts, d.last_error AS dead_error
+                d.id AS dead_id, {attempts} AS dead_attempts, d.last_error AS dead_error,
+                d.kind AS dead_kind
          FROM submissions s
          JOIN forms f ON f.form_id = s.form_id AND f.version = s.form_version
          {DEAD_JOIN}
@@ -299,6 +306,7 @@ struct Common {
     dead_id: Option<i64>,
     dead_attempts: Option<i64>,
     dead_error: Option<String>,
+    dead_kind: Option<String>,
     package_name: Option<String>,
 }
 
@@ -325,6 +333,7 @@ where
         dead_id: row.try_get("dead_id")?,
         dead_attempts: row.try_get("dead_attempts")?,
         dead_error: row.try_get("dead_error")?,
+        dead_kind: row.try_get("dead_kind")?,
         package_name: row.try_get("package_name")?,
     })
 }
@@ -350,6 +359,7 @@ fn assemble(id: Uuid, c: Common, t: Times) -> Result<BackOfficeSubmission, Store
             attempts: u32::try_from(c.dead_attempts.unwrap_or(0))
                 .map_err(|e| StoreError::corrupt("outbox attempts", e))?,
             last_error: c.dead_error,
+            payment: c.dead_kind.as_deref() == Some(super::submissions::PAYMENT),
         },
         ("delivered", None) => DeliveryState::Delivered { at: t.delivered_at },
         ("received", None) if c.payment_status == "open" => DeliveryState::AwaitingPayment,
@@ -483,7 +493,7 @@ impl Db {
         Ok(known.into_values().collect())
     }
 
-    /// The dead `deliver` job of submission `id` with its authority;
+    /// The dead `deliver` (or `payment`) job of submission `id` with its authority;
     /// `None` when it has none (delivered, pending, or no such
     /// submission).
     pub async fn dead_delivery(&self, id: Uuid) -> Result<Option<DeadDelivery>, StoreError> {
@@ -495,7 +505,8 @@ impl Db {
             "SELECT d.id AS job_id, s.reference, {} AS authority_id
              FROM submissions s
              JOIN form_versions f ON f.form_id = s.form_id AND f.version = s.form_version
-             JOIN outbox d ON d.submission_id = s.id AND d.kind = 'deliver' AND d.status = 'dead'
+             JOIN outbox d ON d.submission_id = s.id AND d.kind IN ('deliver', 'payment')
+                  AND d.status = 'dead'
              WHERE s.id = {}",
             dialect.authority_id,
             (dialect.placeholder)(1)
