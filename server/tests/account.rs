@@ -14,11 +14,11 @@ mod common;
 
 use amtsweg_forms::{AccountType, TrustLevel};
 use amtsweg_server::{
-    auth::{Auth, Clock, StaffRoles, accounts::account_key, testing},
-    config::{Config, SessionConfig},
+    auth::{Clock, StaffRoles, accounts::account_key, testing},
+    config::SessionConfig,
     db::Db,
     definitions,
-    routes::{AppState, router},
+    routes::router,
     store::SubmissionStatus,
 };
 use axum::{Router, http::StatusCode};
@@ -48,28 +48,9 @@ struct App {
 async fn app(db: &Db, session: SessionConfig) -> App {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("frei.json"), OPEN_FORM).unwrap();
-    definitions::publish_dir(db, dir.path()).await.unwrap();
-    let files = tempfile::tempdir().unwrap().keep();
-    let state = AppState::new(
-        db.clone(),
-        "target/no-site-in-tests",
-        "127.0.0.1:3000".parse().unwrap(),
-        common::upload_storage(db, &files).await,
-    );
-    let vars = [
-        ("AMTSWEG_OIDC_ISSUER", "http://127.0.0.1:9"),
-        ("AMTSWEG_OIDC_CLIENT_ID", "amtsweg"),
-        ("AMTSWEG_OIDC_CLIENT_SECRET", "secret"),
-    ];
-    let config = Config::from_lookup(|name| {
-        vars.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| (*v).to_owned())
-    })
-    .unwrap();
+    let state = common::app_state(db, dir.path()).await;
     let clock = Clock::manual(OffsetDateTime::now_utc().unix_timestamp());
-    let auth = Auth::new(config.oidc.as_ref(), &config.public_url)
-        .unwrap()
+    let auth = common::test_auth()
         .with_session_policy(session)
         .with_clock(clock.clone());
     App {

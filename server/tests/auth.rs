@@ -15,8 +15,7 @@ mod common;
 
 use amtsweg_forms::{AccountType, TrustLevel};
 use amtsweg_server::{
-    auth::{Auth, testing},
-    config::Config,
+    auth::testing,
     definitions,
     routes::{AppState, router},
 };
@@ -92,18 +91,7 @@ async fn app(db: &amtsweg_server::db::Db, login: bool) -> Router {
         common::upload_storage(db, &files).await,
     );
     let state = if login {
-        let vars = [
-            ("AMTSWEG_OIDC_ISSUER", "http://127.0.0.1:9"),
-            ("AMTSWEG_OIDC_CLIENT_ID", "amtsweg"),
-            ("AMTSWEG_OIDC_CLIENT_SECRET", "secret"),
-        ];
-        let config = Config::from_lookup(|name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        })
-        .unwrap();
-        state.with_auth(Auth::new(config.oidc.as_ref(), &config.public_url).unwrap())
+        state.with_auth(common::test_auth())
     } else {
         state
     };
@@ -123,10 +111,7 @@ impl Page {
 
 impl Browser {
     fn logged_in(app: &Router, session_id: &str) -> Browser {
-        Browser {
-            app: app.clone(),
-            cookie: Some(format!("amtsweg={session_id}")),
-        }
+        Browser::with_session(app, session_id)
     }
 
     /// The session's CSRF token (from an anonymous form's start page).
@@ -150,10 +135,7 @@ async fn logged_in(
 async fn with_login_off_such_forms_say_so_and_cannot_be_started(test_db: &TestDb) {
     let db = test_db;
     let app = app(&db.db, false).await;
-    let mut browser = Browser {
-        app: app.clone(),
-        cookie: None,
-    };
+    let mut browser = Browser::on(&app);
     let page = browser.get("/forms/wohnen").await;
     assert_eq!(page.status, StatusCode::OK);
     let text = page.text();
@@ -492,10 +474,7 @@ async fn the_account_fills_the_form_and_read_only_values_stay(test_db: &TestDb) 
 
     // Without a login nothing is filled in (an open form with the same
     // kind of field would be plain); the login's form stays out of reach.
-    let mut anonymous = Browser {
-        app: app.clone(),
-        cookie: None,
-    };
+    let mut anonymous = Browser::on(&app);
     let start = anonymous.get("/forms/meldung").await.text();
     assert!(start.contains("Mit Servicekonto anmelden"), "{start}");
     assert!(!start.contains("Mustermann"), "{start}");

@@ -14,24 +14,20 @@ mod common;
 
 use amtsweg_forms::{AccountType, TrustLevel};
 use amtsweg_server::{
-    auth::{Auth, StaffRoles, testing},
-    config::{Config, WorkerConfig},
+    auth::{StaffRoles, testing},
+    config::WorkerConfig,
     db::Db,
-    definitions,
     delivery::Authorities,
-    routes::{AppState, router},
+    routes::router,
     store::JobFilter,
 };
 use axum::{
     Router,
-    body::Body,
-    http::{Request, StatusCode, header},
+    http::{StatusCode, header},
 };
 use common::{Browser, Page, TestDb};
-use http_body_util::BodyExt;
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
-use tower::ServiceExt;
 use uuid::Uuid;
 
 /// The applicant's name in every submission's answers: it must never
@@ -77,26 +73,8 @@ async fn app_with(db: &Db, data_dir: Option<&std::path::Path>) -> Router {
         ),
     )
     .unwrap();
-    definitions::publish_dir(db, dir.path()).await.unwrap();
-    let files = tempfile::tempdir().unwrap().keep();
-    let state = AppState::new(
-        db.clone(),
-        "target/no-site-in-tests",
-        "127.0.0.1:3000".parse().unwrap(),
-        common::upload_storage(db, &files).await,
-    );
-    let vars = [
-        ("AMTSWEG_OIDC_ISSUER", "http://127.0.0.1:9"),
-        ("AMTSWEG_OIDC_CLIENT_ID", "amtsweg"),
-        ("AMTSWEG_OIDC_CLIENT_SECRET", "secret"),
-    ];
-    let config = Config::from_lookup(|name| {
-        vars.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| (*v).to_owned())
-    })
-    .unwrap();
-    let auth = Auth::new(config.oidc.as_ref(), &config.public_url).unwrap();
+    let state = common::app_state(db, dir.path()).await;
+    let auth = common::test_auth();
     let state = match data_dir {
         Some(data) => {
             let ctx = state.delivery_context(
@@ -132,32 +110,13 @@ impl Page {
     }
 }
 
-impl Browser {
-    /// `GET uri` as bytes, with the response's headers.
-    async fn raw(&mut self, uri: &str) -> (StatusCode, header::HeaderMap, Vec<u8>) {
-        let mut request = Request::get(uri).body(Body::empty()).unwrap();
-        if let Some(cookie) = &self.cookie {
-            request
-                .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
-        }
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        let (parts, body) = response.into_parts();
-        let bytes = body.collect().await.unwrap().to_bytes().to_vec();
-        (parts.status, parts.headers, bytes)
-    }
-}
-
 async fn browser(db: &Db, app: &Router, roles: Option<StaffRoles>) -> Browser {
     let login = match roles {
         Some(roles) => testing::staff_login(roles),
         None => testing::login(Some(TrustLevel::Substanziell), AccountType::Citizen),
     };
     let session = testing::logged_in_session(db, &login).await.unwrap();
-    Browser {
-        app: app.clone(),
-        cookie: Some(format!("amtsweg={session}")),
-    }
+    Browser::with_session(app, &session)
 }
 
 fn caseworker(authority: &str) -> Option<StaffRoles> {
@@ -378,10 +337,7 @@ async fn an_admin_sees_all_and_strangers_are_kept_out(test_db: &TestDb) {
     assert!(page.row(&s.jena_payment).contains("waiting for payment"));
 
     // Anonymous: to the login, and back here afterwards.
-    let mut anonymous = Browser {
-        app: app.clone(),
-        cookie: None,
-    };
+    let mut anonymous = Browser::on(&app);
     let page = anonymous.get("/verwaltung/antraege?status=dead").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert!(
@@ -535,10 +491,7 @@ async fn a_dead_letter_is_sent_again_by_its_authority_only(test_db: &TestDb) {
     assert_eq!(dead_jobs().await, 2);
 
     // Anonymous: to the login; nothing changes.
-    let mut anonymous = Browser {
-        app: app.clone(),
-        cookie: None,
-    };
+    let mut anonymous = Browser::on(&app);
     let page = anonymous.post(&action, "_csrf=x").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(dead_jobs().await, 2);
@@ -641,15 +594,15 @@ async fn the_package_is_downloaded_by_its_authority_only(test_db: &TestDb) {
         list.row(&reference)
     );
     assert!(!list.row(&unbuilt_reference).contains("/paket"));
-    let (status, headers, bytes) = jena.raw(&href).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(headers[header::CONTENT_TYPE], "application/zip");
+    let package = jena.get(&href).await;
+    assert_eq!(package.status, StatusCode::OK);
+    assert_eq!(package.header(header::CONTENT_TYPE), "application/zip");
     assert_eq!(
-        headers[header::CONTENT_DISPOSITION],
-        format!("attachment; filename=\"{name}\"").as_str()
+        package.header(header::CONTENT_DISPOSITION),
+        format!("attachment; filename=\"{name}\"")
     );
-    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
-    assert!(bytes == content, "the package's bytes differ");
+    assert_eq!(package.header(header::CACHE_CONTROL), "no-store");
+    assert!(package.bytes == content, "the package's bytes differ");
 
     // Not built yet, or no such submission.
     let none = jena
@@ -681,21 +634,13 @@ async fn the_package_is_downloaded_by_its_authority_only(test_db: &TestDb) {
             .row(&reference)
             .contains("/paket")
     );
-    assert_eq!(admin.raw(&href).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(admin.get(&href).await.status, StatusCode::FORBIDDEN);
     let mut citizen = browser(db, &app, None).await;
-    assert_eq!(citizen.raw(&href).await.0, StatusCode::FORBIDDEN);
-    let mut nobody = Browser {
-        app: app.clone(),
-        cookie: None,
-    };
-    let (status, headers, _) = nobody.raw(&href).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    assert!(
-        headers[header::LOCATION]
-            .to_str()
-            .unwrap()
-            .starts_with("/auth/login")
-    );
+    assert_eq!(citizen.get(&href).await.status, StatusCode::FORBIDDEN);
+    let mut nobody = Browser::on(&app);
+    let redirected = nobody.get(&href).await;
+    assert_eq!(redirected.status, StatusCode::SEE_OTHER);
+    assert!(redirected.location.starts_with("/auth/login"));
 
     // Filed, and after the deletion period deleted: gone, with the date.
     db.record_filed(id, now - Duration::hours(1), Some("EA-9"), None, now)

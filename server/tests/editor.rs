@@ -16,12 +16,10 @@ mod common;
 
 use amtsweg_forms::{AccountType, TrustLevel};
 use amtsweg_server::{
-    auth::{Auth, StaffRoles, testing},
-    config::Config,
+    auth::{StaffRoles, testing},
     db::Db,
-    definitions,
     editor::store::{Actor, ChangeAction, VersionState, Write},
-    routes::{AppState, router},
+    routes::router,
 };
 use axum::{
     Router,
@@ -65,26 +63,8 @@ fn two_step_definition() -> Value {
 async fn app(db: &Db) -> Router {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("frei.json"), OPEN_FORM).unwrap();
-    definitions::publish_dir(db, dir.path()).await.unwrap();
-    let files = tempfile::tempdir().unwrap().keep();
-    let state = AppState::new(
-        db.clone(),
-        "target/no-site-in-tests",
-        "127.0.0.1:3000".parse().unwrap(),
-        common::upload_storage(db, &files).await,
-    );
-    let vars = [
-        ("AMTSWEG_OIDC_ISSUER", "http://127.0.0.1:9"),
-        ("AMTSWEG_OIDC_CLIENT_ID", "amtsweg"),
-        ("AMTSWEG_OIDC_CLIENT_SECRET", "secret"),
-    ];
-    let config = Config::from_lookup(|name| {
-        vars.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| (*v).to_owned())
-    })
-    .unwrap();
-    let auth = Auth::new(config.oidc.as_ref(), &config.public_url).unwrap();
+    let state = common::app_state(db, dir.path()).await;
+    let auth = common::test_auth();
     router(state.with_auth(auth))
 }
 
@@ -150,19 +130,13 @@ async fn editor(db: &Db, app: &Router) -> Browser {
         ..StaffRoles::default()
     });
     let session = testing::logged_in_session(db, &login).await.unwrap();
-    Browser {
-        app: app.clone(),
-        cookie: Some(format!("amtsweg={session}")),
-    }
+    Browser::with_session(app, &session)
 }
 
 async fn citizen(db: &Db, app: &Router) -> Browser {
     let login = testing::login(Some(TrustLevel::Substanziell), AccountType::Citizen);
     let session = testing::logged_in_session(db, &login).await.unwrap();
-    Browser {
-        app: app.clone(),
-        cookie: Some(format!("amtsweg={session}")),
-    }
+    Browser::with_session(app, &session)
 }
 
 async fn count(db: &Db, table: &str) -> i64 {
@@ -225,10 +199,7 @@ async fn every_route_needs_the_editor_role(test_db: &TestDb) {
         "/redaktion/hund/vorschau/absenden",
         "/redaktion/hund/vorschau/neu",
     ];
-    let mut anonymous = Browser {
-        app: app.clone(),
-        cookie: None,
-    };
+    let mut anonymous = Browser::on(&app);
     let mut citizen = citizen(db, &app).await;
     for path in gets {
         let page = anonymous.get(path).await;
@@ -403,10 +374,7 @@ async fn the_preview_is_the_citizens_page_and_submits_nothing(test_db: &TestDb) 
     let mut editor = editor(db, &app).await;
     create_two_step_form(&mut editor).await;
     // Citizens do not see a draft.
-    let mut anonymous = Browser {
-        app: app.clone(),
-        cookie: None,
-    };
+    let mut anonymous = Browser::on(&app);
     assert_eq!(
         anonymous.get("/forms/hund").await.status,
         StatusCode::NOT_FOUND
@@ -493,10 +461,7 @@ async fn publishing_pins_versions_and_retiring_hides_the_form(test_db: &TestDb) 
     assert!(text.contains("Veröffentlicht: neue Anträge"), "{text}");
 
     // A citizen starts on version 1.
-    let mut citizen = Browser {
-        app: app.clone(),
-        cookie: None,
-    };
+    let mut citizen = Browser::on(&app);
     assert!(citizen.get("/").await.text().contains("Hundeanmeldung"));
     let started = citizen.submit("/forms/hund/starten", &[]).await;
     assert_eq!(started.location, "/forms/hund/halter");
@@ -592,10 +557,7 @@ async fn publishing_pins_versions_and_retiring_hides_the_form(test_db: &TestDb) 
     // The citizen's draft stays on version 1; a new application gets 2.
     let text = citizen.get("/forms/hund/hund").await.text();
     assert!(text.contains("Der Hund</h1>"), "pinned to v1: {text}");
-    let mut newcomer = Browser {
-        app: app.clone(),
-        cookie: None,
-    };
+    let mut newcomer = Browser::on(&app);
     newcomer.submit("/forms/hund/starten", &[]).await;
     newcomer
         .submit("/forms/hund/halter", &[("name", "Ida")])
@@ -3722,10 +3684,7 @@ mod history_preview_and_pinning {
         );
         let mut citizen = citizen(db, &app).await;
         assert_eq!(citizen.get(&link).await.status, StatusCode::FORBIDDEN);
-        let mut anonymous = Browser {
-            app: app.clone(),
-            cookie: None,
-        };
+        let mut anonymous = Browser::on(&app);
         assert_eq!(anonymous.get(&link).await.status, StatusCode::SEE_OTHER);
     }
 
@@ -3923,10 +3882,7 @@ mod history_preview_and_pinning {
         );
 
         // A citizen starts on version 1 and answers the first step.
-        let mut citizen = Browser {
-            app: app.clone(),
-            cookie: None,
-        };
+        let mut citizen = Browser::on(&app);
         let started = citizen.submit("/forms/hund/starten", &[]).await;
         assert_eq!(started.location, "/forms/hund/halter");
         citizen
@@ -3980,10 +3936,7 @@ mod history_preview_and_pinning {
         );
 
         // A new application gets version 2, breed included.
-        let mut newcomer = Browser {
-            app: app.clone(),
-            cookie: None,
-        };
+        let mut newcomer = Browser::on(&app);
         newcomer.submit("/forms/hund/starten", &[]).await;
         newcomer
             .submit("/forms/hund/halter", &[("name", "Ida")])

@@ -1043,10 +1043,7 @@ async fn concurrent_citizens_see_only_their_own_answers() {
     let name_of = |i: usize| format!("Bürgerin-{i:02}-Kx");
     let mut browsers = Vec::new();
     for i in 0..8 {
-        let mut browser = Browser {
-            app: app.clone(),
-            cookie: None,
-        };
+        let mut browser = Browser::on(&app);
         started(&mut browser).await;
         let name = name_of(i);
         let mut answers = PERSON.to_vec();

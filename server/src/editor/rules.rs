@@ -971,9 +971,9 @@ fn message_field(definition: &Value, field: &str) -> Result<(), DefinitionError>
     Ok(())
 }
 
-/// Swaps entry `index` of `list` with its neighbour above (`up`) or below;
-/// refused when the entry there is not `id` (a page older than the
-/// definition) or there is no neighbour.
+/// Moves entry `index` of `list` one place up or down
+/// ([`super::structure::swap`]); refused when the entry there is not `id`
+/// (a page older than the definition).
 fn move_item(
     list: &mut [Value],
     index: usize,
@@ -993,24 +993,7 @@ fn move_item(
             ),
         ));
     }
-    let other = if up {
-        index.checked_sub(1)
-    } else {
-        index.checked_add(1)
-    }
-    .filter(|other| *other < list.len())
-    .ok_or_else(|| {
-        problem(
-            &format!("{path}[{index}]"),
-            if up {
-                "steht schon ganz oben / is first already"
-            } else {
-                "steht schon ganz unten / is last already"
-            },
-        )
-    })?;
-    list.swap(index, other);
-    Ok(())
+    super::structure::swap(list, index, up, &format!("{path}[{index}]"))
 }
 
 fn list_item<'a>(

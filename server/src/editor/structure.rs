@@ -1233,7 +1233,14 @@ pub fn choosers(definition: &Value, id: &str) -> Vec<String> {
     out
 }
 
-fn swap(list: &mut [Value], at: usize, up: bool, path: &str) -> Result<(), DefinitionError> {
+/// Swaps entry `at` of `list` with its neighbour above (`up`) or below;
+/// refused when there is none.
+pub(super) fn swap(
+    list: &mut [Value],
+    at: usize,
+    up: bool,
+    path: &str,
+) -> Result<(), DefinitionError> {
     let other = if up {
         at.checked_sub(1)
     } else {

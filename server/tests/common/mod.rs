@@ -196,6 +196,24 @@ async fn state_with_files(db: &Db, definitions_dir: &Path, files_dir: &Path) -> 
     )
 }
 
+/// Login as `amtsweg serve` configures it, with the OpenID provider at a
+/// loopback port nobody listens on: enough for every route that only reads
+/// a login stored with `auth::testing`.
+pub fn test_auth() -> amtsweg_server::auth::Auth {
+    let vars = [
+        ("AMTSWEG_OIDC_ISSUER", "http://127.0.0.1:9"),
+        ("AMTSWEG_OIDC_CLIENT_ID", "amtsweg"),
+        ("AMTSWEG_OIDC_CLIENT_SECRET", "secret"),
+    ];
+    let config = amtsweg_server::config::Config::from_lookup(|name| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    })
+    .unwrap();
+    amtsweg_server::auth::Auth::new(config.oidc.as_ref(), &config.public_url).unwrap()
+}
+
 /// A response, read completely.
 pub struct Answer {
     pub status: StatusCode,
